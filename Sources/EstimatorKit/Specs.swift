@@ -1,0 +1,111 @@
+// What a Swift plugin author writes: an `Estimator` with its parameter and output specs.
+// `PluginExport` (Export.swift) turns a list of estimators into the C ABI of workbench_plugin.h.
+@_exported import CWorkbenchPlugin
+
+public struct ParameterSpec: Sendable {
+    public enum Kind: Sendable { case required, optional, defaulted(Double) }
+    public var name: String, unit: String, summary: String
+    public var kind: Kind
+    public var min: Double, max: Double
+    public var minExclusive = false, maxExclusive = false
+    public var integer = false
+    public var choices: [String] = []
+    /// A membrane potential relative to rest (shifted by the host's --v-rest).
+    public var potential = false
+
+    public init(_ name: String, unit: String, _ kind: Kind, min: Double = -.infinity, max: Double = .infinity,
+                minExclusive: Bool = false, maxExclusive: Bool = false, integer: Bool = false,
+                choices: [String] = [], potential: Bool = false, summary: String) {
+        self.name = name; self.unit = unit; self.kind = kind; self.min = min; self.max = max
+        self.minExclusive = minExclusive; self.maxExclusive = maxExclusive; self.integer = integer
+        self.choices = choices; self.potential = potential; self.summary = summary
+    }
+}
+
+public struct OutputSpec: Sendable {
+    public var name: String, unit: String, summary: String
+    /// The canonical Monte-Carlo observable this output predicts (nil: none).
+    public var observable: String?
+    /// Documented relative error vs the exact model (0: exact), or the index of an output carrying it per row.
+    public var modelError: Double
+    public var modelErrorOutput: Int?
+    public var potential: Bool
+
+    public init(_ name: String, unit: String, observable: String? = nil, modelError: Double = 0,
+                modelErrorOutput: Int? = nil, potential: Bool = false, summary: String) {
+        self.name = name; self.unit = unit; self.observable = observable; self.modelError = modelError
+        self.modelErrorOutput = modelErrorOutput; self.potential = potential; self.summary = summary
+    }
+}
+
+public struct EstimatorInfo: Sendable {
+    public var name, summary, reference, model: String
+    public var notes: String
+    public var parameters: [ParameterSpec]
+    public var outputs: [OutputSpec]
+    /// Warning bit i of a row status means warnings[i].
+    public var warnings: [String]
+
+    public init(name: String, summary: String, reference: String, model: String, notes: String = "",
+                parameters: [ParameterSpec], outputs: [OutputSpec], warnings: [String] = []) {
+        self.name = name; self.summary = summary; self.reference = reference; self.model = model
+        self.notes = notes; self.parameters = parameters; self.outputs = outputs; self.warnings = warnings
+    }
+}
+
+/// A row that cannot be evaluated. Range violations of single parameters are caught by the glue
+/// from the specs before `evaluate` runs; an estimator throws for relations (v_reset < theta) and
+/// numerical failures.
+public struct EstimatorFailure: Error, Sendable {
+    public enum Kind: Sendable { case badParameter(Int), badInput, numerical }
+    public var kind: Kind
+    public var message: String
+    public init(_ kind: Kind, _ message: String) { self.kind = kind; self.message = message }
+}
+
+/// The outputs of one row. Unset outputs stay NaN; `notApplicable` marks those that do not apply.
+public struct OutputRow {
+    public let want: UnsafePointer<UInt8>?
+    let values: UnsafeMutablePointer<Double>
+    let count: Int
+    public internal(set) var notApplicableBits: UInt64 = 0
+
+    @inline(__always) public func wants(_ i: Int) -> Bool { want == nil || want![i] != 0 }
+    @inline(__always) public func set(_ i: Int, _ v: Double) { if wants(i) { values[i] = v } }
+    public mutating func notApplicable(_ i: Int) {
+        values[i] = .nan
+        if i < 64 { notApplicableBits |= 1 << UInt64(i) }
+    }
+}
+
+public protocol Estimator: Sendable {
+    /// Per-batch scratch space (e.g. a GSL integration workspace: not thread-safe, so one per call).
+    associatedtype Scratch
+    var info: EstimatorInfo { get }
+    func makeScratch() -> Scratch
+    /// Evaluates one row (`p` in declaration order, absent optional = NaN, choices as indices).
+    /// Returns warning bits (0: none).
+    func evaluate(_ p: UnsafeBufferPointer<Double>, _ out: inout OutputRow, _ scratch: inout Scratch) throws -> UInt32
+}
+
+public extension Estimator where Scratch == Void {
+    func makeScratch() {}
+}
+
+/// "swift-<version>" of the compiler that built this code: Swift's runtime ABI is not stable on
+/// Linux, so the host refuses a Swift plugin built by another toolchain.
+public let swiftToolchainIdentifier: String = {
+    #if compiler(>=6.4)
+    return "swift-6.4-or-later"
+    #elseif compiler(>=6.3.1)
+    return "swift-6.3.1"
+    #elseif compiler(>=6.3)
+    return "swift-6.3"
+    #elseif compiler(>=6.2)
+    return "swift-6.2"
+    #elseif compiler(>=6.1)
+    return "swift-6.1"
+    #else
+    return "swift-6.0"
+    #endif
+}()

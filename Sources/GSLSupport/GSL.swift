@@ -1,0 +1,53 @@
+// The Swift face of GSL (DESIGN.md §4): the abort handler is switched off once, the `_e` variants
+// are used, and a status becomes a thrown `GSLError`. Underflow (GSL_EUNDRFLW) is an answer, not an error.
+import CGSL
+import Foundation
+
+public struct GSLError: Error, CustomStringConvertible, Sendable {
+    public let status: Int32
+    public let context: String
+    public var description: String {
+        let reason = String(cString: gsl_strerror(status))
+        return "GSL error \(status) (\(reason)) in \(context)"
+    }
+}
+
+public enum GSL {
+    /// Idempotent and thread-safe: GSL's default handler calls abort(); ours must never fire.
+    public static let abortHandlerOff: Void = { _ = gsl_set_error_handler_off() }()
+
+    @inline(__always) static func check(_ status: Int32, _ context: @autoclosure () -> String) throws {
+        _ = abortHandlerOff
+        if status != Int32(GSL_SUCCESS) && status != Int32(GSL_EUNDRFLW) { throw GSLError(status: status, context: context()) }
+    }
+
+    public static func erfc(_ x: Double) -> Double {
+        _ = abortHandlerOff
+        var r = gsl_sf_result()
+        // erfc cannot fail for finite x except by underflow, where GSL leaves val = 0: that is the answer.
+        _ = gsl_sf_erfc_e(x, &r)
+        return r.val
+    }
+
+    public static func logErfc(_ x: Double) -> Double {
+        _ = abortHandlerOff
+        var r = gsl_sf_result()
+        _ = gsl_sf_log_erfc_e(x, &r)
+        return r.val
+    }
+
+    public static func erf(_ x: Double) -> Double {
+        _ = abortHandlerOff
+        var r = gsl_sf_result()
+        _ = gsl_sf_erf_e(x, &r)
+        return r.val
+    }
+
+    /// Dawson's integral D(x) = e^{-x²} ∫_0^x e^{t²} dt.
+    public static func dawson(_ x: Double) -> Double {
+        _ = abortHandlerOff
+        var r = gsl_sf_result()
+        _ = gsl_sf_dawson_e(x, &r)
+        return r.val
+    }
+}

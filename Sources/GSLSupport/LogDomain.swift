@@ -1,0 +1,46 @@
+// The shared numerical building blocks of THEORY §0.3.
+import Foundation
+
+public enum Special {
+    public static let sqrtPi = 1.7724538509055160273
+    public static let ln1000 = 6.9077552789821370521
+
+    /// erfcx(x) = e^{x²} erfc(x) for all x where it is finite (overflows for x < -26.6).
+    /// x² is split into hi + lo with an FMA so that e^{x²} carries no rounding of x*x (THEORY §0.3
+    /// accepts x²ε ≈ 1.5e-13 at x = 26; the split removes that loss for free).
+    public static func erfcx(_ x: Double) -> Double {
+        if x < 0 {
+            return 2 * expSquare(x) - erfcx(-x)
+        }
+        if x < 26 { return expSquare(x) * GSL.erfc(x) }
+        // Asymptotic series, k = 0...9: truncation < 1e-25 relative at x = 26.
+        let inv2x2 = 1 / (2 * x * x)
+        var term = 1.0, sum = 1.0
+        for k in 1...9 {
+            term *= -Double(2 * k - 1) * inv2x2
+            sum += term
+        }
+        return sum / (x * sqrtPi)
+    }
+
+    /// e^{x²} with x² = hi + lo exactly (Dekker product via FMA).
+    @inline(__always) public static func expSquare(_ x: Double) -> Double {
+        let hi = x * x
+        let lo = (-hi).addingProduct(x, x)   // fma(x, x, -hi): the rounding error of x*x
+        return exp(hi) * (1 + lo)
+    }
+
+    /// F(u) = e^{u²}(1 + erf u) = erfcx(-u), the Siegert integrand.
+    @inline(__always) public static func siegertIntegrand(_ u: Double) -> Double { erfcx(-u) }
+
+    /// log(e^p + e^q) without overflow.
+    @inline(__always) public static func logAddExp(_ p: Double, _ q: Double) -> Double {
+        if p == -.infinity { return q }
+        if q == -.infinity { return p }
+        return max(p, q) + log1p(exp(-abs(p - q)))
+    }
+
+    /// Normal tail Q(x) = P(Z > x) and its log.
+    public static func normalTail(_ x: Double) -> Double { 0.5 * GSL.erfc(x / 2.0.squareRoot()) }
+    public static func logNormalTail(_ x: Double) -> Double { GSL.logErfc(x / 2.0.squareRoot()) - log(2.0) }
+}

@@ -1,0 +1,201 @@
+// The white-noise LIF (THEORY §1): Siegert rate, ISI moments, stationary density, mean potential
+// and gain, evaluated stably in double precision (§1.3) with the limits of §1.4.
+// Units inside: mV, ms, 1/ms. Hz appears only in the `...Hz` helpers.
+import Foundation
+import GSLSupport
+
+/// White-noise LIF parameters, Brunel convention (σ = √2 × free-membrane std), potentials relative to rest.
+public struct LIFParameters: Sendable, Equatable {
+    public var mu: Double, sigma: Double, theta: Double, vReset: Double, tauM: Double, tauRef: Double
+    public init(mu: Double, sigma: Double, theta: Double = 20, vReset: Double = 10,
+                tauM: Double = 20, tauRef: Double = 2) {
+        self.mu = mu; self.sigma = sigma; self.theta = theta; self.vReset = vReset
+        self.tauM = tauM; self.tauRef = tauRef
+    }
+    /// y_θ = (θ - μ)/σ and y_r = (V_r - μ)/σ.
+    public var yTheta: Double { (theta - mu) / sigma }
+    public var yReset: Double { (vReset - mu) / sigma }
+}
+
+/// The rate in the bounded representation of §1.3: I(y_r, y_θ) = e^c S.
+public struct SiegertRate: Sendable {
+    public let a: Double, b: Double          // y_r, y_θ
+    public let c: Double                     // b² if b > 0, else 0
+    public let S: Double
+    public let lnMeanISI: Double             // ln T̄ [ln ms]
+    public var lnRatePerMs: Double { -lnMeanISI }
+    public var lnRateHz: Double { -lnMeanISI + Special.ln1000 }
+    /// ν [1/ms]; 0 when it underflows (ln ν stays exact).
+    public var ratePerMs: Double { exp(-lnMeanISI) }
+    public var rateHz: Double { exp(lnRateHz) }
+    /// ν τ_m e^c = τ_m / (τ_ref e^{-c} + τ_m √π S): bounded even when ν underflows.
+    public let nuTauMExpC: Double
+}
+
+public enum SiegertError: Error, CustomStringConvertible {
+    case outsideEvaluableRange(String)
+    public var description: String {
+        switch self { case .outsideEvaluableRange(let s): return s }
+    }
+}
+
+public enum Siegert {
+    // MARK: rate
+
+    public static func rate(_ p: LIFParameters, workspace ws: IntegrationWorkspace) throws -> SiegertRate {
+        let a = p.yReset, b = p.yTheta
+        let c: Double, S: Double
+        if b <= 0 {                                  // case A: mean-driven side
+            c = 0
+            S = try ErfcxIntegral.J(-b, -a, workspace: ws)
+        } else if a >= 0 {                           // case B: both limits ≥ 0
+            c = b * b
+            S = 2 * ScaledGaussIntegral.G(a, b) - exp(-c) * (try ErfcxIntegral.J(a, b, workspace: ws))
+        } else {                                     // case C: a < 0 < b
+            c = b * b
+            S = 2 * GSL.dawson(b) + exp(-c) * (try ErfcxIntegral.signedJ(from: b, to: -a, workspace: ws))
+        }
+        let lnIntegralPart = log(p.tauM * Special.sqrtPi) + c + log(S)
+        let lnT = p.tauRef > 0 ? Special.logAddExp(log(p.tauRef), lnIntegralPart) : lnIntegralPart
+        let nuTauMExpC = p.tauM / (p.tauRef * exp(-c) + p.tauM * Special.sqrtPi * S)
+        return SiegertRate(a: a, b: b, c: c, S: S, lnMeanISI: lnT, nuTauMExpC: nuTauMExpC)
+    }
+
+    // MARK: mean potential (exact closed forms, §1.2)
+
+    /// ⟨V⟩ over non-refractory time [mV].
+    public static func meanVNonRefractory(_ p: LIFParameters, _ r: SiegertRate) -> Double {
+        let nu = r.ratePerMs
+        return p.mu - nu * p.tauM * (p.theta - p.vReset) / (1 - nu * p.tauRef)
+    }
+
+    /// ⟨V⟩ over all time, V clamped at V_r while refractory [mV].
+    public static func meanVAll(_ p: LIFParameters, _ r: SiegertRate) -> Double {
+        let nu = r.ratePerMs
+        return p.mu * (1 - nu * p.tauRef) - nu * p.tauM * (p.theta - p.vReset) + nu * p.tauRef * p.vReset
+    }
+
+    // MARK: density (§1.3)
+
+    /// Stationary density of the non-refractory potential P0(V) [1/mV]; ∫P0 = 1 - ν τ_ref.
+    public static func density(at v: Double, _ p: LIFParameters, _ r: SiegertRate) -> Double {
+        if v >= p.theta { return 0 }
+        let y = (v - p.mu) / p.sigma
+        let lower = max(y, r.a)
+        let m = max(abs(lower), abs(r.b))
+        // P0 = (2/σ) e^{L - y²} ∫_lower^{y_θ} e^{t²} dt = (2/σ) e^{L + m² - y²} G(lower, y_θ), L = ln ντ_m.
+        let L = r.lnRatePerMs + log(p.tauM)
+        return 2 / p.sigma * exp(L + (m - y) * (m + y)) * ScaledGaussIntegral.G(lower, r.b)
+    }
+
+    // MARK: gain (§1.7)
+
+    /// e^{-c} F(y) with F(y) = e^{y²}(1 + erf y), bounded for every y ≤ y_θ.
+    @inline(__always) static func scaledF(_ y: Double, _ r: SiegertRate) -> Double {
+        if y <= 0 { return exp(-r.c) * Special.erfcx(-y) }
+        return exp((y - r.b) * (y + r.b)) * (1 + GSL.erf(y))      // y > 0 implies b > 0, c = b²
+    }
+
+    /// (∂ln ν/∂μ, ∂ln ν/∂σ) [1/mV]; finite even when ν underflows.
+    public static func logGain(_ p: LIFParameters, _ r: SiegertRate) -> (dMu: Double, dSigma: Double) {
+        let fT = scaledF(r.b, r), fR = scaledF(r.a, r)
+        let k = r.nuTauMExpC * Special.sqrtPi / p.sigma
+        return (k * (fT - fR), k * (r.b * fT - r.a * fR))
+    }
+
+    // MARK: ISI variability (§1.2-§1.4)
+
+    /// K0 = K(0) = ∫_0^∞ e^{-s²} erfcx(s)² ds = 0.391066419137417.
+    public static let K0: Double = {
+        let ws = IntegrationWorkspace()
+        return (try? ws.qagiu(0, epsrel: 1e-14) { s in let e = Special.erfcx(s); return exp(-s * s) * e * e }.value)
+            ?? 0.391066419137417
+    }()
+
+    /// K̂(a): K(a) = e^{-a²} K̂(a) for a < 0 and K(a) = e^{a²} K̂(a) for a ≥ 0, K(a) = ∫_{-∞}^a e^{y²}(1+erf y)² dy.
+    public static func KHat(_ a: Double, workspace ws: IntegrationWorkspace) throws -> Double {
+        if a < 0 {
+            // s = λr with λ = 1/(1+2|a|): the integrand then decays on a scale of order one in r.
+            let A = -a, lambda = 1 / (1 + 2 * A)
+            return try ws.qagiu(0, epsrel: 1e-13) { r in
+                let s = lambda * r
+                let e = Special.erfcx(A + s)
+                return lambda * exp(-2 * A * s - s * s) * e * e
+            }.value
+        }
+        if a == 0 { return K0 }
+        let tail = try ws.qagp(boundaryLayerPoints(0, a), epsrel: 1e-13) { y in
+            let g = 1 + GSL.erf(y)
+            return exp((y - a) * (y + a)) * g * g
+        }.value
+        return exp(-a * a) * K0 + tail
+    }
+
+    /// Sorted breakpoints in [lo, hi]: the boundary layer of width ~1/(2|hi|) below hi (§1.3), zero,
+    /// and decades on the negative side, so QAG never has to discover these scales by bisection.
+    static func boundaryLayerPoints(_ lo: Double, _ hi: Double) -> [Double] {
+        var pts: Set<Double> = [lo, hi]
+        if abs(hi) > 1 { for k in [1.0, 10, 100] { pts.insert(hi - k / abs(hi)) } }
+        if lo < 0 && hi > 0 { pts.insert(0) }
+        var d = -1.0
+        while d > lo { if d < hi { pts.insert(d) }; d *= 10 }
+        if hi < -1 { var q = hi * 10; while q > lo { pts.insert(q); q *= 10 } }
+        return pts.filter { $0 >= lo && $0 <= hi }.sorted()
+    }
+
+    /// Beyond |y_θ| = 1e6 the QAG recipe can no longer resolve its boundary layer (width 1/|y_θ| is
+    /// then close to the spacing of doubles) and the asymptotic forms of §1.4 are exact to < 1e-12.
+    public static let asymptoticCVBound = 1e6
+
+    /// W_s = e^{-2c} W of §1.3, CV² = 2π W_s (ν τ_m e^c)².
+    public static func scaledW(_ r: SiegertRate, workspace ws: IntegrationWorkspace) throws -> Double {
+        let a = r.a, b = r.b
+        let kHat = try KHat(a, workspace: ws)
+        let points = boundaryLayerPoints(a, b)
+        if b <= 0 {
+            let t1 = ScaledGaussIntegral.G(a, b) * kHat
+            let t2 = try ws.qagp(points, epsrel: 1e-13) { x in
+                let f = Special.erfcx(-x); return ScaledGaussIntegral.G(x, b) * f * f
+            }.value
+            return t1 + t2
+        }
+        let t1: Double
+        if a >= 0 {
+            t1 = ScaledGaussIntegral.G(a, b) * exp((a - b) * (a + b)) * kHat
+        } else {
+            t1 = (exp(-b * b - a * a) * GSL.dawson(b) - exp(-2 * b * b) * GSL.dawson(a)) * kHat
+        }
+        let t2 = try ws.qagp(points, epsrel: 1e-13) { x in
+            if x <= 0 {
+                let f = Special.erfcx(-x)
+                return (exp(-b * b - x * x) * GSL.dawson(b) - exp(-2 * b * b) * GSL.dawson(x)) * f * f
+            }
+            let g = 1 + GSL.erf(x)
+            return ScaledGaussIntegral.G(x, b) * exp((x - b) * (x + b)) * g * g
+        }.value
+        return t1 + t2
+    }
+
+    /// Coefficient of variation of the ISI (τ_ref shifts the mean, not the variance).
+    public static func cv(_ p: LIFParameters, _ r: SiegertRate, workspace ws: IntegrationWorkspace) throws -> Double {
+        let a = r.a, b = r.b
+        if b < -asymptoticCVBound {
+            // Mean-driven linear-noise limit (§1.4): CV² = (ντ_m)² (1/b² - 1/a²)/2, relative error O(1/b²).
+            let nuTau = r.nuTauMExpC   // c = 0 here
+            let inv = (1 / b - 1 / a) * (1 / b + 1 / a)
+            return nuTau * (0.5 * inv).squareRoot()
+        }
+        if b > asymptoticCVBound {
+            // Escape over a barrier of height b² from a reset more than ~50/b below it: the ISI is
+            // exponential up to the refractory shift, CV = (T̄ - τ_ref)/T̄ (§1.4); corrections are e^{-b²}.
+            guard (b - a) * b > 50 else {
+                throw SiegertError.outsideEvaluableRange(
+                    "CV not evaluable: y_theta = \(b) with the reset only \(b - a) noise units below threshold")
+            }
+            if p.tauRef == 0 { return 1 }
+            return -expm1(log(p.tauRef) - r.lnMeanISI)
+        }
+        let w = try scaledW(r, workspace: ws)
+        return (2 * Double.pi * w).squareRoot() * r.nuTauMExpC
+    }
+}

@@ -1,0 +1,66 @@
+// A slow, independent evaluation of the Siegert integrals, used as the test reference (and by the
+// fast-path benchmark of a later issue). It shares only erfcx/erf with the production recipe: no
+// Dawson function, no asymptotic antiderivative, no integration by parts; every integral is QAG at
+// GSL's tightest practical tolerance on a variable in which the integrand is smooth.
+import Foundation
+import GSLSupport
+
+public enum SiegertReference {
+    static let epsrel = 50 * Double.ulpOfOne
+
+    /// ∫_lo^hi erfcx(t) dt for 0 ≤ lo ≤ hi, with t = e^s above 1 (the integrand ~1/t becomes ~const).
+    static func erfcxIntegral(_ lo: Double, _ hi: Double, _ ws: IntegrationWorkspace) throws -> Double {
+        var sum = 0.0
+        if lo < 1 { sum += try ws.qag(lo, min(hi, 1), epsrel: epsrel) { Special.erfcx($0) }.value }
+        if hi > 1 {
+            sum += try ws.qag(log(max(lo, 1)), log(hi), epsrel: epsrel) { s in
+                let t = exp(s); return Special.erfcx(t) * t
+            }.value
+        }
+        return sum
+    }
+
+    /// S = e^{-c} I(a, b) with c = max(b, 0)², by direct quadrature of the Siegert integrand.
+    public static func scaledIntegral(_ a: Double, _ b: Double, _ ws: IntegrationWorkspace) throws -> (c: Double, S: Double) {
+        let c = b > 0 ? b * b : 0
+        var S = 0.0
+        if a < 0 { S += exp(-c) * (try erfcxIntegral(max(-b, 0), -a, ws)) }   // u < 0: F(u) = erfcx(-u)
+        if b > 0 {
+            let lo = max(a, 0)
+            var pts = [lo, b]
+            if b > 1 { for k in [1.0, 10, 100] where b - k / b > lo { pts.append(b - k / b) } }
+            S += try ws.qagp(pts.sorted(), epsrel: epsrel) { u in exp((u - b) * (u + b)) * (1 + GSL.erf(u)) }.value
+        }
+        return (c, S)
+    }
+
+    /// ln ν [ln Hz] by direct quadrature.
+    public static func lnRateHz(_ p: LIFParameters, _ ws: IntegrationWorkspace) throws -> Double {
+        let (c, S) = try scaledIntegral(p.yReset, p.yTheta, ws)
+        let lnIntegral = log(p.tauM * Special.sqrtPi) + c + log(S)
+        let lnT = p.tauRef > 0 ? Special.logAddExp(log(p.tauRef), lnIntegral) : lnIntegral
+        return -lnT + Special.ln1000
+    }
+
+    /// CV from the Brunel double integral W = ∫_a^b e^{x²} K(x) dx (no integration by parts), nested QAG.
+    public static func cv(_ p: LIFParameters, _ ws: IntegrationWorkspace) throws -> Double {
+        let a = p.yReset, b = p.yTheta
+        let (c, S) = try scaledIntegral(a, b, ws)
+        let inner = IntegrationWorkspace()
+        var failure: Error?
+        // e^{-2c} e^{x²} K(x), bounded: K(x) = e^{-x²}K̂(x) (x<0), e^{x²}K̂(x) (x≥0).
+        let outer = IntegrationWorkspace()
+        var pts = [a, b]
+        if a < 0 && b > 0 { pts.append(0) }
+        if abs(b) > 1 { for k in [1.0, 10, 100] where b - k / abs(b) > a { pts.append(b - k / abs(b)) } }
+        let Ws = try outer.qagp(pts.sorted(), epsrel: 1e-13) { x in
+            do {
+                let k = try Siegert.KHat(x, workspace: inner)
+                return x < 0 ? exp(-2 * c) * k : exp(2 * (x - b) * (x + b)) * k
+            } catch { failure = error; return 0 }
+        }.value
+        if let failure { throw failure }
+        let nuTauExpC = p.tauM / (p.tauRef * exp(-c) + p.tauM * Special.sqrtPi * S)
+        return (2 * Double.pi * Ws).squareRoot() * nuTauExpC
+    }
+}

@@ -1,0 +1,286 @@
+// `workbench eval`: turning command-line words, a CSV file or a grid into rows, evaluating them
+// through the ABI and formatting the result (DESIGN.md §6).
+import Foundation
+
+public enum OutputFormat: String, CaseIterable, Sendable { case table, json, csv }
+
+/// The words after `workbench eval`, sorted into what they mean. Parsed by hand because the
+/// parameter options depend on the estimator, and negative positional numbers must parse.
+public struct EvalArguments: Sendable {
+    public var estimator = ""
+    public var format: OutputFormat?
+    public var input: String?
+    public var grids: [String] = []
+    public var outputs: [String]?
+    public var vRest: String?
+    public var sigmaFree: String?
+    public var pluginPaths: [String] = []
+    public var positionals: [String] = []
+    public var named: [(name: String, value: String)] = []
+
+    static let hostOptions = ["format", "input", "grid", "outputs", "v_rest", "sigma_free", "plugin_path"]
+
+    public init(_ words: [String]) throws {
+        var i = 0
+        func value(for option: String) throws -> String {
+            i += 1
+            guard i < words.count else { throw WorkbenchError.badInput("option '--\(option)' needs a value") }
+            return words[i]
+        }
+        while i < words.count {
+            let w = words[i]
+            if w.hasPrefix("--") && w.count > 2 {
+                var name = String(w.dropFirst(2)), inline: String?
+                if let eq = name.firstIndex(of: "=") { inline = String(name[name.index(after: eq)...]); name = String(name[..<eq]) }
+                name = name.replacingOccurrences(of: "-", with: "_")
+                let v = try inline ?? value(for: name)
+                switch name {
+                case "format":
+                    guard let f = OutputFormat(rawValue: v) else {
+                        throw WorkbenchError.badInput("option '--format' = '\(v)' is not one of: table, json, csv")
+                    }
+                    format = f
+                case "input": input = v
+                case "grid": grids.append(v)
+                case "outputs": outputs = v.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+                case "v_rest": vRest = v
+                case "sigma_free": sigmaFree = v
+                case "plugin_path": pluginPaths.append(v)
+                default: named.append((name, v))
+                }
+            } else if w.hasPrefix("-") && w.count > 1 && !Self.looksNumeric(w) {
+                throw WorkbenchError.badInput("unknown option '\(w)' (parameters are given as --name value)")
+            } else if estimator.isEmpty {
+                estimator = w
+            } else {
+                positionals.append(w)
+            }
+            i += 1
+        }
+        guard !estimator.isEmpty else { throw WorkbenchError.badInput("missing estimator name (see 'workbench list')") }
+    }
+
+    static func looksNumeric(_ w: String) -> Bool {
+        let rest = w.dropFirst()
+        guard let c = rest.first else { return false }
+        return c.isNumber || c == "." || rest.lowercased().hasPrefix("inf") || rest.lowercased().hasPrefix("nan")
+    }
+}
+
+public struct EvalResult {
+    public var stdout: String
+    public var stderr: [String]
+    public var exitCode: Int32
+}
+
+public struct Evaluator {
+    public let estimator: LoadedEstimator
+    public let args: EvalArguments
+
+    public init(estimator: LoadedEstimator, args: EvalArguments) { self.estimator = estimator; self.args = args }
+
+    /// A row under construction: values by parameter index, and how each was set.
+    struct Row { var values: [Double]; var error: String? }
+
+    func parameter(_ name: String) throws -> ParameterInfo {
+        let n = name.replacingOccurrences(of: "-", with: "_")
+        guard let p = estimator.parameter(named: n) else {
+            let known = estimator.parameters.map(\.name).joined(separator: ", ")
+            throw WorkbenchError.badInput("unknown parameter '\(name)' for \(estimator.name) (parameters: \(known))")
+        }
+        return p
+    }
+
+    /// Parses one user value of parameter p (choice by label or index; numbers with units).
+    func parseValue(_ text: String, _ p: ParameterInfo) throws -> Double {
+        if p.isChoice {
+            if let i = p.choices.firstIndex(of: text.trimmingCharacters(in: .whitespaces)) { return Double(i) }
+            if let v = Double(text), v == v.rounded(), v >= 0, Int(v) < p.choices.count { return v }
+            throw WorkbenchError.badInput("parameter '\(p.name)' = '\(text)' is not one of: \(p.choices.joined(separator: ", "))")
+        }
+        return try Quantity.parse(text, unit: p.unit, name: p.name)
+    }
+
+    var vRest: Double? { get throws { try args.vRest.map { try Quantity.parse($0, unit: "mV", name: "v_rest") } } }
+
+    /// Constants from the command line: named options, --sigma-free and positionals.
+    func constants() throws -> [Int: Double] {
+        var set = [Int: Double]()
+        for (name, text) in args.named {
+            let p = try parameter(name)
+            guard set[p.index] == nil else { throw WorkbenchError.badInput("parameter '\(p.name)' given twice") }
+            set[p.index] = try parseValue(text, p)
+        }
+        if let s = args.sigmaFree {
+            guard let p = estimator.parameter(named: "sigma") else {
+                throw WorkbenchError.badInput("--sigma-free needs an estimator with a 'sigma' parameter; \(estimator.name) has none")
+            }
+            guard set[p.index] == nil else { throw WorkbenchError.badInput("give either sigma or --sigma-free, not both") }
+            let free = try Quantity.parse(s, unit: "mV", name: "sigma_free")
+            guard free > 0 else { throw WorkbenchError.badInput("parameter 'sigma_free' = \(s) is out of range (valid: > 0 mV)") }
+            set[p.index] = free * 2.0.squareRoot()      // Brunel convention: σ = √2 s_V (THEORY §0.2)
+        }
+        var positionals = args.positionals[...]
+        for p in estimator.parameters where p.isRequired && set[p.index] == nil {
+            guard let text = positionals.popFirst() else { break }
+            set[p.index] = try parseValue(text, p)
+        }
+        if !positionals.isEmpty {
+            let req = estimator.parameters.filter(\.isRequired).map(\.name).joined(separator: ", ")
+            throw WorkbenchError.badInput("too many positional values (\(positionals.joined(separator: " "))): \(estimator.name) takes its required parameters (\(req)) positionally, others as --name value")
+        }
+        return set
+    }
+
+    /// Columns and their values per row, from --input or --grid (nil for a single evaluation).
+    func batchColumns() throws -> (columns: [ParameterInfo], cells: [[String]])? {
+        if let path = args.input {
+            guard args.grids.isEmpty else { throw WorkbenchError.badInput("give either --input or --grid, not both") }
+            guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
+                throw WorkbenchError.badInput("cannot read input file '\(path)'")
+            }
+            var rows = CSV.parse(text)
+            guard !rows.isEmpty else { throw WorkbenchError.badInput("input file '\(path)' is empty (expected a header naming parameters)") }
+            let header = rows.removeFirst().map { $0.trimmingCharacters(in: .whitespaces) }
+            let columns = try header.map { try parameter($0) }
+            if Set(columns.map(\.index)).count != columns.count { throw WorkbenchError.badInput("input file '\(path)' names a parameter twice") }
+            return (columns, rows)
+        }
+        guard !args.grids.isEmpty else { return nil }
+        var columns: [ParameterInfo] = [], axes: [[String]] = []
+        for spec in args.grids {
+            guard let eq = spec.firstIndex(of: "=") else {
+                throw WorkbenchError.badInput("--grid '\(spec)': expected name=start:stop:step or name=v1,v2,...")
+            }
+            let p = try parameter(String(spec[..<eq]))
+            guard !columns.contains(where: { $0.index == p.index }) else { throw WorkbenchError.badInput("--grid names '\(p.name)' twice") }
+            columns.append(p)
+            axes.append(try Self.gridValues(String(spec[spec.index(after: eq)...]), p, parse: parseValue))
+        }
+        var cells: [[String]] = [[]]
+        for axis in axes { cells = cells.flatMap { prefix in axis.map { prefix + [$0] } } }
+        guard cells.count <= 10_000_000 else { throw WorkbenchError.badInput("grid has \(cells.count) points (limit 10^7)") }
+        return (columns, cells)
+    }
+
+    /// "a:b:step" (inclusive of b within rounding) or "v1,v2,...". Values are returned as text in the
+    /// parameter's unit so that grid and CSV rows take one path.
+    static func gridValues(_ text: String, _ p: ParameterInfo, parse: (String, ParameterInfo) throws -> Double) throws -> [String] {
+        let parts = text.split(separator: ":", omittingEmptySubsequences: false).map(String.init)
+        if parts.count == 3 {
+            let a = try parse(parts[0], p), b = try parse(parts[1], p), step = try parse(parts[2], p)
+            guard step != 0, (b - a) / step >= 0 else {
+                throw WorkbenchError.badInput("--grid \(p.name)=\(text): step \(step) does not lead from \(a) to \(b)")
+            }
+            let n = Int(((b - a) / step * (1 + 1e-12)).rounded(.down))
+            guard n < 10_000_000 else { throw WorkbenchError.badInput("--grid \(p.name)=\(text) has too many points") }
+            return (0...n).map { formatNumber(a + Double($0) * step) }
+        }
+        guard parts.count == 1 else { throw WorkbenchError.badInput("--grid \(p.name)=\(text): expected start:stop:step or a comma-separated list") }
+        return try text.split(separator: ",").map { String($0) }.map { v in
+            if p.isChoice { _ = try parse(v, p); return v }
+            return formatNumber(try parse(v, p))
+        }
+    }
+
+    func selectedOutputs() throws -> [OutputInfo] {
+        guard let names = args.outputs else { return estimator.outputs }
+        return try names.map { n in
+            guard let o = estimator.output(named: n) else {
+                throw WorkbenchError.badInput("unknown output '\(n)' for \(estimator.name) (outputs: \(estimator.outputs.map(\.name).joined(separator: ", ")))")
+            }
+            return o
+        }
+    }
+
+    public func run() throws -> EvalResult {
+        let constant = try constants()
+        let batch = try batchColumns()
+        let outputs = try selectedOutputs()
+        let vRest = try self.vRest
+        let columnIndices = Set(batch?.columns.map(\.index) ?? [])
+        if let batch {
+            for c in batch.columns where constant[c.index] != nil {
+                throw WorkbenchError.badInput("parameter '\(c.name)' is given both as an option and as a batch column")
+            }
+        }
+        for p in estimator.parameters where p.isRequired && constant[p.index] == nil && !columnIndices.contains(p.index) {
+            let req = estimator.parameters.filter(\.isRequired).map { "<\($0.name)>" }.joined(separator: " ")
+            throw WorkbenchError.badInput("missing required parameter '\(p.name)' [\(p.unit)] (usage: workbench eval \(estimator.name) \(req) [--name value ...])")
+        }
+        if vRest != nil {
+            for p in estimator.parameters where p.isPotential && !p.isOptional && constant[p.index] == nil && !columnIndices.contains(p.index) {
+                throw WorkbenchError.badInput("with --v-rest, parameter '\(p.name)' is an absolute potential and must be given explicitly (its default \(formatNumber(p.defaultValue)) mV is relative to rest)")
+            }
+        }
+
+        // Rows in the user's frame (absolute potentials under --v-rest).
+        var base = estimator.parameters.map { $0.defaultValue.isNaN ? Double.nan : $0.defaultValue }
+        for (i, v) in constant { base[i] = v }
+        var rows: [Row] = []
+        if let batch {
+            rows.reserveCapacity(batch.cells.count)
+            for (r, cells) in batch.cells.enumerated() {
+                var row = Row(values: base, error: nil)
+                if cells.count != batch.columns.count {
+                    row.error = "row \(r + 1): \(cells.count) fields, header has \(batch.columns.count)"
+                } else {
+                    for (c, p) in batch.columns.enumerated() {
+                        let t = cells[c].trimmingCharacters(in: .whitespaces)
+                        if t.isEmpty {
+                            if p.isRequired { row.error = "parameter '\(p.name)' is missing (empty cell)"; break }
+                            continue
+                        }
+                        do { row.values[p.index] = try parseValue(t, p) } catch { row.error = "\(error)"; break }
+                    }
+                }
+                rows.append(row)
+            }
+        } else {
+            rows = [Row(values: base, error: nil)]
+        }
+
+        // Into the estimator's frame, host-side range checks, then one batch call.
+        let nP = estimator.parameters.count
+        var flat = [Double](repeating: 0, count: rows.count * nP)
+        let safeRow = estimator.parameters.map { $0.isOptional ? Double.nan : ($0.defaultValue.isNaN ? 1 : $0.defaultValue) }
+        for (r, row) in rows.enumerated() {
+            var values = row.values
+            if let e = vRest { for p in estimator.parameters where p.isPotential && !values[p.index].isNaN { values[p.index] -= e } }
+            if row.error == nil {
+                for p in estimator.parameters {
+                    if let m = estimator.check(p, values[p.index]) { rows[r].error = m; break }
+                }
+            }
+            let use = rows[r].error == nil ? values : safeRow
+            for i in 0..<nP { flat[r * nP + i] = use[i] }
+        }
+        var want = [Bool](repeating: false, count: estimator.outputs.count)
+        for o in outputs { want[o.index] = true }
+        let result = estimator.evaluate(flat, want: want)
+
+        let formatter = ResultFormatter(estimator: estimator, outputs: outputs, vRest: vRest, rows: rows.map(\.values),
+                                        rowErrors: rows.indices.map { rows[$0].error ?? result.messages[$0] },
+                                        result: result)
+        let isBatch = batch != nil
+        let format = args.format ?? (isBatch ? .csv : .table)
+        var stderr: [String] = []
+        let failed = formatter.rowErrors.compactMap { $0 }.count
+        if isBatch {
+            if failed > 0 { stderr.append("error: \(failed) of \(rows.count) rows failed (see the status/error columns)") }
+            let warned = (0..<rows.count).filter { formatter.rowErrors[$0] == nil && result.status[$0] > 0 }.count
+            if warned > 0 { stderr.append("warning: \(warned) rows carry warnings (see the status/error columns)") }
+        } else if let e = formatter.rowErrors[0] {
+            return EvalResult(stdout: "", stderr: ["error: \(e)"], exitCode: WorkbenchError.Code.badInput.rawValue)
+        } else {
+            stderr += estimator.warningTexts(result.status[0]).map { "warning: \($0)" }
+        }
+        let text: String
+        switch format {
+        case .csv: text = formatter.csv()
+        case .json: text = isBatch ? formatter.jsonBatch() : formatter.jsonSingle()
+        case .table: text = isBatch ? formatter.tableBatch() : formatter.tableSingle()
+        }
+        return EvalResult(stdout: text, stderr: stderr, exitCode: failed > 0 ? WorkbenchError.Code.badInput.rawValue : 0)
+    }
+}

@@ -1,0 +1,61 @@
+// A minimal ordered JSON writer: keys keep their order and doubles print round-trip exact.
+import Foundation
+
+public indirect enum JSON {
+    case number(Double), string(String), bool(Bool), null
+    case array([JSON]), object([(String, JSON)])
+
+    /// Non-finite numbers have no JSON form: they become null (the `warnings` list says why).
+    public static func num(_ v: Double) -> JSON { v.isFinite ? .number(v) : .null }
+
+    public func render(indent: Int = 0) -> String {
+        let pad = String(repeating: "  ", count: indent), inner = String(repeating: "  ", count: indent + 1)
+        switch self {
+        case .number(let v): return formatNumber(v)
+        case .string(let s): return JSON.quote(s)
+        case .bool(let b): return b ? "true" : "false"
+        case .null: return "null"
+        case .array(let a):
+            if a.isEmpty { return "[]" }
+            if a.allSatisfy({ if case .number = $0 { return true }; if case .string = $0 { return true }; return false }) {
+                return "[" + a.map { $0.render() }.joined(separator: ", ") + "]"
+            }
+            return "[\n" + a.map { inner + $0.render(indent: indent + 1) }.joined(separator: ",\n") + "\n" + pad + "]"
+        case .object(let o):
+            if o.isEmpty { return "{}" }
+            return "{\n" + o.map { inner + JSON.quote($0.0) + ": " + $0.1.render(indent: indent + 1) }
+                .joined(separator: ",\n") + "\n" + pad + "}"
+        }
+    }
+
+    static func quote(_ s: String) -> String {
+        var r = "\""
+        for u in s.unicodeScalars {
+            switch u {
+            case "\"": r += "\\\""
+            case "\\": r += "\\\\"
+            case "\n": r += "\\n"
+            case "\t": r += "\\t"
+            case "\r": r += "\\r"
+            default:
+                if u.value < 0x20 { r += String(format: "\\u%04x", u.value) } else { r.unicodeScalars.append(u) }
+            }
+        }
+        return r + "\""
+    }
+}
+
+/// Shortest representation that reads back to the same double ("9.46079980575913", "1.5e-692").
+public func formatNumber(_ v: Double) -> String {
+    if v.isNaN { return "nan" }
+    if v.isInfinite { return v > 0 ? "inf" : "-inf" }
+    if v == v.rounded(), abs(v) < 1e15 { return String(Int64(v)) }
+    return "\(v)"
+}
+
+/// Fixed 15 significant digits for tables.
+public func formatTableNumber(_ v: Double) -> String {
+    if v.isNaN { return "n/a" }
+    if v.isInfinite { return v > 0 ? "inf" : "-inf" }
+    return String(format: "%.15g", v)
+}

@@ -1,0 +1,297 @@
+// Plugin discovery and loading (DESIGN.md §3). Every estimator, built-in or third-party, arrives here
+// through dlopen; the host links no estimator code.
+import CWorkbenchPlugin
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+public let workbenchVersion = "0.1.0"
+
+/// The host's Swift toolchain, in the format the EstimatorKit writes into `wb_estimator.toolchain`.
+public let hostSwiftToolchain: String = {
+    #if compiler(>=6.4)
+    return "swift-6.4-or-later"
+    #elseif compiler(>=6.3.1)
+    return "swift-6.3.1"
+    #elseif compiler(>=6.3)
+    return "swift-6.3"
+    #elseif compiler(>=6.2)
+    return "swift-6.2"
+    #elseif compiler(>=6.1)
+    return "swift-6.1"
+    #else
+    return "swift-6.0"
+    #endif
+}()
+
+public struct PluginLoadFailure: CustomStringConvertible, Sendable {
+    public let path: String
+    public let reason: String
+    public var description: String { "\(path): \(reason)" }
+}
+
+public final class PluginFile: @unchecked Sendable {
+    public let path: String
+    let bytes: Data
+    public private(set) lazy var sha256: String = SHA256.hex(bytes)
+    init(path: String, bytes: Data) { self.path = path; self.bytes = bytes }
+}
+
+public struct ParameterInfo: Sendable {
+    public let index: Int
+    public let name, unit, summary: String
+    public let defaultValue: Double         // NaN: none
+    public let min, max: Double
+    public let flags: UInt32
+    public let choices: [String]
+    public var isRequired: Bool { flags & UInt32(WB_PARAM_REQUIRED) != 0 }
+    public var isOptional: Bool { flags & UInt32(WB_PARAM_OPTIONAL) != 0 }
+    public var isInteger: Bool { flags & UInt32(WB_PARAM_INTEGER) != 0 }
+    public var isChoice: Bool { flags & UInt32(WB_PARAM_CHOICE) != 0 }
+    public var isPotential: Bool { flags & UInt32(WB_PARAM_POTENTIAL) != 0 }
+}
+
+public struct OutputInfo: Sendable {
+    public let index: Int
+    public let name, unit, summary: String
+    public let observable: String?
+    public let modelError: Double
+    public let modelErrorOutput: Int?
+    public let isPotential: Bool
+}
+
+/// One estimator as seen through the ABI.
+public final class LoadedEstimator: @unchecked Sendable {
+    public let descriptor: UnsafePointer<wb_estimator>
+    public let file: PluginFile
+    public let name, summary, reference, model, toolchain, notes: String
+    public let parameters: [ParameterInfo]
+    public let outputs: [OutputInfo]
+    public let warnings: [String]
+
+    init(_ d: UnsafePointer<wb_estimator>, file: PluginFile) {
+        descriptor = d
+        self.file = file
+        let e = d.pointee
+        func str(_ p: UnsafePointer<CChar>?) -> String { p.map { String(cString: $0) } ?? "" }
+        name = str(e.name); summary = str(e.summary); reference = str(e.reference); model = str(e.model)
+        toolchain = str(e.toolchain); notes = str(e.notes)
+        parameters = (0..<e.n_params).map { i in
+            let p = e.params[i]
+            return ParameterInfo(index: i, name: str(p.name), unit: str(p.unit), summary: str(p.summary),
+                                 defaultValue: p.default_value, min: p.min, max: p.max, flags: p.flags,
+                                 choices: (0..<p.n_choices).map { str(p.choices[$0]) })
+        }
+        outputs = (0..<e.n_outputs).map { i in
+            let o = e.outputs[i]
+            return OutputInfo(index: i, name: str(o.name), unit: str(o.unit), summary: str(o.summary),
+                              observable: o.observable.map { String(cString: $0) }, modelError: o.model_error,
+                              modelErrorOutput: o.model_error_output >= 0 ? Int(o.model_error_output) : nil,
+                              isPotential: o.flags & UInt32(WB_OUTPUT_POTENTIAL) != 0)
+        }
+        warnings = (0..<e.n_warnings).map { str(e.warnings[$0]) }
+    }
+
+    public func parameter(named n: String) -> ParameterInfo? { parameters.first { $0.name == n } }
+    public func output(named n: String) -> OutputInfo? { outputs.first { $0.name == n } }
+
+    /// Checks one value against the declared range (the same C helper the Swift kit uses).
+    public func check(_ p: ParameterInfo, _ value: Double) -> String? {
+        var buf = [CChar](repeating: 0, count: 512)
+        return wb_check_param(descriptor.pointee.params + p.index, value, &buf, buf.count) == 0 ? nil : String(cString: buf)
+    }
+
+    public func describeRange(_ p: ParameterInfo) -> String {
+        var buf = [CChar](repeating: 0, count: 512)
+        wb_describe_range(descriptor.pointee.params + p.index, &buf, buf.count)
+        return String(cString: buf)
+    }
+
+    public struct Batch {
+        public let nRows: Int, nOutputs: Int
+        public var values: [Double]
+        public var notApplicable: [UInt64]
+        public var status: [Int32]
+        public var messages: [Int: String]
+        public func value(_ row: Int, _ output: Int) -> Double { values[row * nOutputs + output] }
+        public func isNotApplicable(_ row: Int, _ output: Int) -> Bool {
+            output < 64 && notApplicable[row] & (1 << UInt64(output)) != 0
+        }
+    }
+
+    /// Evaluates rows (row-major, n_params each) through the ABI. Large batches are split into chunks
+    /// evaluated on all cores (the ABI requires `evaluate` to be thread-safe); failed rows are
+    /// re-evaluated alone to obtain their messages.
+    public func evaluate(_ input: [Double], want: [Bool]? = nil, parallel: Bool = true) -> Batch {
+        let nP = parameters.count, nO = outputs.count
+        let nRows = nP == 0 ? 0 : input.count / nP
+        precondition(nP > 0 && input.count == nRows * nP, "input is not n_rows x n_params")
+        var values = [Double](repeating: .nan, count: nRows * nO)
+        var na = [UInt64](repeating: 0, count: nRows)
+        var status = [Int32](repeating: 0, count: nRows)
+        let wantBytes: [UInt8]? = want.map { $0.map { $0 ? 1 : 0 } }
+        let chunk = 512
+        let nChunks = (nRows + chunk - 1) / chunk
+        let d = descriptor
+        input.withUnsafeBufferPointer { inp in
+            values.withUnsafeMutableBufferPointer { out in
+                na.withUnsafeMutableBufferPointer { naP in
+                    status.withUnsafeMutableBufferPointer { st in
+                        let inBase = inp.baseAddress!, outBase = out.baseAddress!
+                        let naBase = naP.baseAddress!, stBase = st.baseAddress!
+                        let run = { (c: Int) in
+                            let lo = c * chunk, n = min(chunk, nRows - lo)
+                            var msg = [CChar](repeating: 0, count: 4)
+                            let call = { (w: UnsafePointer<UInt8>?) in
+                                _ = d.pointee.evaluate(d, n, inBase + lo * nP, w, outBase + lo * nO,
+                                                       naBase + lo, stBase + lo, &msg, msg.count)
+                            }
+                            if let wantBytes { wantBytes.withUnsafeBufferPointer { call($0.baseAddress) } } else { call(nil) }
+                        }
+                        if parallel && nChunks > 1 {
+                            DispatchQueue.concurrentPerform(iterations: nChunks, execute: run)
+                        } else {
+                            for c in 0..<nChunks { run(c) }
+                        }
+                    }
+                }
+            }
+        }
+        var messages = [Int: String]()
+        for row in 0..<nRows where status[row] < 0 {
+            messages[row] = message(forRow: Array(input[row * nP..<(row + 1) * nP]), status: status[row])
+        }
+        return Batch(nRows: nRows, nOutputs: nO, values: values, notApplicable: na, status: status, messages: messages)
+    }
+
+    func message(forRow row: [Double], status: Int32) -> String {
+        var out = [Double](repeating: .nan, count: max(outputs.count, 1))
+        var na: UInt64 = 0, st: Int32 = 0
+        var msg = [CChar](repeating: 0, count: 1024)
+        _ = descriptor.pointee.evaluate(descriptor, 1, row, nil, &out, &na, &st, &msg, msg.count)
+        let text = String(cString: msg)
+        if !text.isEmpty { return text }
+        if status <= WB_STATUS_BAD_PARAM_BASE {
+            let i = Int(WB_STATUS_BAD_PARAM_BASE - status)
+            if i < parameters.count { return "parameter '\(parameters[i].name)' = \(row[i]) is out of range" }
+        }
+        return status == WB_STATUS_NUMERICAL_ERROR ? "numerical failure" : "bad input"
+    }
+
+    /// Human-readable warnings of a status word.
+    public func warningTexts(_ status: Int32) -> [String] {
+        guard status > 0 else { return [] }
+        return (0..<32).compactMap { bit in
+            status & (1 << Int32(bit)) == 0 ? nil : (bit < warnings.count ? warnings[bit] : "warning bit \(bit)")
+        }
+    }
+}
+
+/// All estimators found on the plugin path, and the files that failed to load.
+public final class PluginRegistry: @unchecked Sendable {
+    public private(set) var estimators: [LoadedEstimator] = []
+    public private(set) var failures: [PluginLoadFailure] = []
+    public private(set) var searchedDirectories: [String] = []
+
+    public init(searchPath: [String]) {
+        searchedDirectories = searchPath
+        var seen = Set<String>()
+        for dir in searchPath {
+            let names = (try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []
+            for name in names.sorted() where name.hasPrefix("lib") && name.hasSuffix("Plugin.so") {
+                let path = (dir as NSString).appendingPathComponent(name)
+                let real = (path as NSString).resolvingSymlinksInPath
+                guard !seen.contains(real) else { continue }     // one file reached twice on the path
+                seen.insert(real)
+                load(path)
+            }
+        }
+    }
+
+    /// `--plugin-path` entries, then $WORKBENCH_PLUGIN_PATH (colon-separated), then the executable's directory.
+    public static func defaultSearchPath(explicit: [String] = [], environment: [String: String] = ProcessInfo.processInfo.environment) -> [String] {
+        var dirs = explicit.flatMap { $0.split(separator: ":").map(String.init) }
+        if let env = environment["WORKBENCH_PLUGIN_PATH"] { dirs += env.split(separator: ":").map(String.init) }
+        if let exe = executableDirectory() { dirs.append(exe) }
+        return dirs.filter { !$0.isEmpty }
+    }
+
+    static func executableDirectory() -> String? {
+        guard let exe = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe") else { return nil }
+        return (exe as NSString).deletingLastPathComponent
+    }
+
+    public func estimator(named name: String) -> LoadedEstimator? { estimators.first { $0.name == name } }
+
+    private func load(_ path: String) {
+        func fail(_ reason: String) { failures.append(PluginLoadFailure(path: path, reason: reason)) }
+        guard let bytes = FileManager.default.contents(atPath: path) else { return fail("cannot read file") }
+        do { try ELFPrecheck.check(bytes) } catch { return fail("\(error)") }
+
+        // RTLD_LOCAL: plugins never see each other's symbols. Never dlclose: a library that ran Swift
+        // code cannot be unloaded safely.
+        guard let handle = dlopen(path, RTLD_NOW | RTLD_LOCAL) else {
+            return fail("dlopen failed: \(dlerror().map { String(cString: $0) } ?? "unknown error")")
+        }
+        // GSL's default error handler aborts; make sure it is off for a plugin that links GSL.
+        if let sym = dlsym(handle, "gsl_set_error_handler_off") {
+            typealias Off = @convention(c) () -> UnsafeMutableRawPointer?
+            _ = unsafeBitCast(sym, to: Off.self)()
+        }
+        guard let abiSym = dlsym(handle, WB_ENTRY_ABI_VERSION), let listSym = dlsym(handle, WB_ENTRY_ESTIMATORS) else {
+            return fail("not a workbench plugin: entry symbols not found by dlsym")
+        }
+        let abi = unsafeBitCast(abiSym, to: wb_abi_version_entry.self)()
+        guard abi == WB_ABI_VERSION else {
+            return fail("incompatible plugin ABI version \(abi) (this workbench speaks version \(WB_ABI_VERSION))")
+        }
+        let file = PluginFile(path: path, bytes: bytes)
+        var count = 0
+        guard let table = unsafeBitCast(listSym, to: wb_estimators_entry.self)(&count) else {
+            return fail("plugin returned no estimator table")
+        }
+        guard count > 0, count < 10_000 else { return fail("plugin declares \(count) estimators") }
+        for i in 0..<count {
+            guard let d = table[i] else { fail("estimator \(i) is NULL"); continue }
+            if let problem = Self.malformed(d) { fail("estimator \(i): \(problem)"); continue }
+            let e = LoadedEstimator(d, file: file)
+            if e.toolchain.hasPrefix("swift") && e.toolchain != hostSwiftToolchain {
+                fail("estimator '\(e.name)' was built with \(e.toolchain), this host with \(hostSwiftToolchain) (Swift's runtime ABI is not stable on Linux: rebuild the plugin)")
+                continue
+            }
+            if let first = estimator(named: e.name) {
+                fail("duplicate estimator name '\(e.name)': already provided by \(first.file.path); this one refused")
+                continue
+            }
+            estimators.append(e)
+        }
+    }
+
+    /// Structural checks on a descriptor before any of its strings or arrays are read.
+    static func malformed(_ d: UnsafePointer<wb_estimator>) -> String? {
+        // Read the two leading fields first: a descriptor from another ABI version may be shorter.
+        let version = UnsafeRawPointer(d).load(as: UInt32.self)
+        guard version == WB_ABI_VERSION else { return "descriptor ABI version \(version), expected \(WB_ABI_VERSION)" }
+        let size = UnsafeRawPointer(d).load(fromByteOffset: 4, as: UInt32.self)
+        guard size >= MemoryLayout<wb_estimator>.size else { return "descriptor too small (\(size) bytes)" }
+        let e = d.pointee
+        guard let name = e.name, strlen(name) > 0 else { return "no name" }
+        guard e.model != nil else { return "no model" }
+        guard e.evaluate != nil else { return "no evaluate function" }
+        guard e.n_params >= 1, e.n_params <= 256, e.params != nil else { return "bad parameter table (\(e.n_params))" }
+        guard e.n_outputs >= 1, e.n_outputs <= 256, e.outputs != nil else { return "bad output table (\(e.n_outputs))" }
+        for i in 0..<e.n_params {
+            let p = e.params[i]
+            guard p.name != nil, p.unit != nil else { return "parameter \(i) has no name or unit" }
+            if p.flags & UInt32(WB_PARAM_CHOICE) != 0 && (p.n_choices == 0 || p.choices == nil) {
+                return "choice parameter \(i) has no choices"
+            }
+        }
+        for i in 0..<e.n_outputs where e.outputs[i].name == nil || e.outputs[i].unit == nil {
+            return "output \(i) has no name or unit"
+        }
+        if e.n_warnings > 0 && e.warnings == nil { return "warning table missing" }
+        return nil
+    }
+}
