@@ -67,11 +67,11 @@ struct SiegertEstimator: Estimator {
                                 vReset: p[P.vReset.rawValue], tauM: p[P.tauM.rawValue], tauRef: p[P.tauRef.rawValue])
         let v = p[P.v.rawValue]
         guard lif.vReset < lif.theta else {
-            throw EstimatorFailure(.badInput, "parameter 'v_reset' = \(lif.vReset) mV must be below theta = \(lif.theta) mV")
+            throw EstimatorFailure(.badInput, "parameter 'v_reset' = \(formatForMessage(lif.vReset)) mV is out of range (valid: < theta = \(formatForMessage(lif.theta)) mV)")
         }
         guard lif.yTheta.isFinite, lif.yReset.isFinite else {
             throw EstimatorFailure(.badParameter(P.sigma.rawValue),
-                "parameter 'sigma' = \(lif.sigma) mV is too small for double precision: (theta - mu)/sigma overflows")
+                "parameter 'sigma' = \(formatForMessage(lif.sigma)) mV is too small for double precision: (theta - mu)/sigma overflows")
         }
         out.set(O.yTheta.rawValue, lif.yTheta)
         out.set(O.yReset.rawValue, lif.yReset)

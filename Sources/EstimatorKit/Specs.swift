@@ -109,3 +109,9 @@ public let swiftToolchainIdentifier: String = {
     return "swift-6.0"
     #endif
 }()
+
+/// A number for messages: "25", "0.5", "1e-300" (no trailing ".0").
+public func formatForMessage(_ v: Double) -> String {
+    if v.isFinite && v == v.rounded() && abs(v) < 1e15 { return String(Int64(v)) }
+    return "\(v)"
+}

@@ -10,6 +10,8 @@ public enum SiegertReference {
 
     /// ∫_lo^hi erfcx(t) dt for 0 ≤ lo ≤ hi, with t = e^s above 1 (the integrand ~1/t becomes ~const).
     static func erfcxIntegral(_ lo: Double, _ hi: Double, _ ws: IntegrationWorkspace) throws -> Double {
+        // A narrow interval is integrated in t itself: ln hi - ln lo would lose its digits.
+        if hi < 2 * lo { return try ws.qag(lo, hi, epsrel: epsrel) { Special.erfcx($0) }.value }
         var sum = 0.0
         if lo < 1 { sum += try ws.qag(lo, min(hi, 1), epsrel: epsrel) { Special.erfcx($0) }.value }
         if hi > 1 {
@@ -27,9 +29,17 @@ public enum SiegertReference {
         if a < 0 { S += exp(-c) * (try erfcxIntegral(max(-b, 0), -a, ws)) }   // u < 0: F(u) = erfcx(-u)
         if b > 0 {
             let lo = max(a, 0)
-            var pts = [lo, b]
-            if b > 1 { for k in [1.0, 10, 100] where b - k / b > lo { pts.append(b - k / b) } }
-            S += try ws.qagp(pts.sorted(), epsrel: epsrel) { u in exp((u - b) * (u + b)) * (1 + GSL.erf(u)) }.value
+            if b <= 1 {
+                S += try ws.qag(lo, b, epsrel: epsrel) { u in exp((u - b) * (u + b)) * (1 + GSL.erf(u)) }.value
+            } else {
+                // u = b - t/(2b): e^{u² - b²} = e^{-t + t²/(4b²)}, smooth on a scale of one in t.
+                let tMax = 2 * b * (b - lo)
+                let pts = ([0, tMax] + [1.0, 10, 100, 1000].filter { $0 < tMax }).sorted()
+                S += try ws.qagp(pts, epsrel: epsrel) { t in
+                    let u = b - t / (2 * b)
+                    return exp(-t + t * t / (4 * b * b)) * (1 + GSL.erf(u))
+                }.value / (2 * b)
+            }
         }
         return (c, S)
     }

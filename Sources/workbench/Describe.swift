@@ -42,7 +42,7 @@ extension Workbench {
                 s += "  " + p.name.padding(toLength: pw, withPad: " ", startingAt: 0)
                 s += "[\(p.unit)]".padding(toLength: 8, withPad: " ", startingAt: 0)
                 s += "default: \(defaultText(p))".padding(toLength: 20, withPad: " ", startingAt: 0)
-                s += "range: \(e.describeRange(p))".padding(toLength: 24, withPad: " ", startingAt: 0)
+                s += "range: \(e.describeRange(p))".padding(toLength: 28, withPad: " ", startingAt: 0) + " "
                 s += p.summary + "\n"
             }
             s += "\noutputs\n"

@@ -40,8 +40,8 @@ func runMain() -> Never {
     } catch {
         let code = Workbench.exitCode(for: error).rawValue
         let message = Workbench.fullMessage(for: error)
-        if code == 0 { printOut(message + "\n"); exit(0) }
-        printError(message)
+        if code == 0 { if !message.isEmpty { printOut(message + "\n") }; exit(0) }
+        if !message.isEmpty { printError(message) }
         exit(code == ExitCode.validationFailure.rawValue ? 2 : code)
     }
 }
