@@ -29,6 +29,12 @@ extension Workbench {
         var words: [String] = []
 
         func run() throws {
+            // Words are captured raw (parameter options depend on the estimator), so help is ours to spot.
+            if words.isEmpty || words.contains("--help") || words.contains("-h") {
+                if words.isEmpty { throw WorkbenchError.badInput("missing estimator name (see 'workbench list' and 'workbench eval --help')") }
+                printOut(Workbench.helpMessage(for: Eval.self) + "\n")
+                return
+            }
             let args = try EvalArguments(words)
             let registry = PluginRegistry(searchPath: PluginRegistry.defaultSearchPath(explicit: args.pluginPaths))
             guard let estimator = registry.estimator(named: args.estimator) else {

@@ -49,13 +49,14 @@ func runProcess(_ path: String, _ args: [String], environment: [String: String]?
     try p.run()
     if let stdin { inPipe.fileHandleForWriting.write(stdin.data(using: .utf8)!) }
     try? inPipe.fileHandleForWriting.close()
-    var outData = Data(), errData = Data()
+    final class Sink: @unchecked Sendable { var data = Data() }
+    let outSink = Sink(), errSink = Sink()
     let group = DispatchGroup()
-    group.enter(); DispatchQueue.global().async { outData = out.fileHandleForReading.readDataToEndOfFile(); group.leave() }
-    group.enter(); DispatchQueue.global().async { errData = err.fileHandleForReading.readDataToEndOfFile(); group.leave() }
+    group.enter(); DispatchQueue.global().async { outSink.data = out.fileHandleForReading.readDataToEndOfFile(); group.leave() }
+    group.enter(); DispatchQueue.global().async { errSink.data = err.fileHandleForReading.readDataToEndOfFile(); group.leave() }
     group.wait()
     p.waitUntilExit()
-    return ProcessResult(stdout: String(decoding: outData, as: UTF8.self), stderr: String(decoding: errData, as: UTF8.self),
+    return ProcessResult(stdout: String(decoding: outSink.data, as: UTF8.self), stderr: String(decoding: errSink.data, as: UTF8.self),
                          code: p.terminationStatus)
 }
 

@@ -1,0 +1,53 @@
+// `lif-linear-noise`: the mean-driven small-noise expansion of the white-noise LIF (THEORY §1.4),
+//   T ≈ τ_ref + τ_m [ln((μ-V_r)/(μ-θ)) - (σ²/4)(1/(μ-θ)² - 1/(μ-V_r)²)],
+//   CV² ≈ (τ_m/T)² (σ²/2) [1/(μ-θ)² - 1/(μ-V_r)²].
+// Its relative error grows like (σ/(μ-θ))², which it reports per row as `model_error`.
+import EstimatorKit
+import Foundation
+
+struct LinearNoise: Estimator {
+    let info = EstimatorInfo(
+        name: "lif-linear-noise",
+        summary: "White-noise LIF above threshold, small-noise expansion (rate and CV)",
+        reference: "THEORY.md §1.4 (mean-driven limit, linear-noise CV)",
+        model: "lif-white",
+        notes: "Valid for mu > theta and sigma << mu - theta; compare with siegert.",
+        parameters: [
+            ParameterSpec("mu", unit: "mV", .required, summary: "mean input"),
+            ParameterSpec("sigma", unit: "mV", .required, min: 0, minExclusive: true, summary: "noise amplitude (Brunel convention)"),
+            ParameterSpec("theta", unit: "mV", .defaulted(20), potential: true, summary: "threshold"),
+            ParameterSpec("v_reset", unit: "mV", .defaulted(10), potential: true, summary: "reset potential"),
+            ParameterSpec("tau_m", unit: "ms", .defaulted(20), min: 0, minExclusive: true, summary: "membrane time constant"),
+            ParameterSpec("tau_ref", unit: "ms", .defaulted(2), min: 0, summary: "refractory period"),
+        ],
+        outputs: [
+            OutputSpec("rate_hz", unit: "Hz", observable: "rate_hz", modelErrorOutput: 2, summary: "firing rate"),
+            OutputSpec("cv", unit: "1", observable: "cv", modelErrorOutput: 2, summary: "coefficient of variation"),
+            OutputSpec("model_error", unit: "1", summary: "relative error bound of this expansion, 2 (sigma/(mu-theta))^2"),
+        ],
+        warnings: ["sigma is not small against mu - theta: the expansion is unreliable"])
+
+    func evaluate(_ p: UnsafeBufferPointer<Double>, _ out: inout OutputRow, _ scratch: inout Void) throws -> UInt32 {
+        let (mu, sigma, theta, vReset, tauM, tauRef) = (p[0], p[1], p[2], p[3], p[4], p[5])
+        guard vReset < theta else { throw EstimatorFailure(.badInput, "parameter 'v_reset' = \(formatForMessage(vReset)) mV is out of range (valid: < theta = \(formatForMessage(theta)) mV)") }
+        guard mu > theta else { throw EstimatorFailure(.badParameter(0), "parameter 'mu' = \(formatForMessage(mu)) mV is out of range (valid: > theta = \(formatForMessage(theta)) mV for the mean-driven expansion)") }
+        let d1 = mu - theta, d2 = mu - vReset
+        let inv = (1 / d1 - 1 / d2) * (1 / d1 + 1 / d2)
+        let T = tauRef + tauM * (log(d2 / d1) - sigma * sigma / 4 * inv)
+        out.set(0, 1000 / T)
+        out.set(1, tauM / T * (sigma * sigma / 2 * inv).squareRoot())
+        let err = 2 * (sigma / d1) * (sigma / d1)
+        out.set(2, err)
+        return err > 0.05 ? 1 : 0
+    }
+}
+
+let export = PluginExport([LinearNoise()])
+
+@_cdecl("workbench_plugin_abi_version")
+public func workbenchPluginABIVersion() -> UInt32 { PluginExport.abiVersion }
+
+@_cdecl("workbench_plugin_estimators")
+public func workbenchPluginEstimators(_ count: UnsafeMutablePointer<Int>?) -> UnsafePointer<UnsafePointer<wb_estimator>?> {
+    export.table(count)
+}

@@ -1,0 +1,119 @@
+// Hostile plugin files: each is reported by path and reason, and `siegert` keeps working.
+import CWorkbenchPlugin
+import EstimatorKit
+import Foundation
+import Testing
+import WorkbenchCore
+
+let pluginInclude = packageRoot + "/Sources/CWorkbenchPlugin/include"
+
+func compileC(_ source: String, to path: String) throws {
+    let dir = (path as NSString).deletingLastPathComponent
+    let src = dir + "/src-\(UUID().uuidString.prefix(6)).c"
+    try source.write(toFile: src, atomically: true, encoding: .utf8)
+    let r = try runProcess("/usr/bin/env", ["cc", "-shared", "-fPIC", "-O2", "-I", pluginInclude, src, "-o", path, "-lm"])
+    #expect(r.code == 0, "cc failed: \(r.stderr)")
+}
+
+struct PluginLoaderTests {
+    @Test func hostileFilesAreReportedAndSkipped() throws {
+        let dir = try temporaryDirectory("hostile")
+        let real = buildDirectory + "/libSiegertPlugin.so"
+        let bytes = try Data(contentsOf: URL(fileURLWithPath: real))
+        try FileManager.default.copyItem(atPath: real, toPath: dir + "/libSiegertPlugin.so")
+        try bytes.prefix(1000).write(to: URL(fileURLWithPath: dir + "/libTruncatedPlugin.so"))
+        var g = SplitMix64(state: 1)
+        try Data((0..<8192).map { _ in UInt8.random(in: 0...255, using: &g) }).write(to: URL(fileURLWithPath: dir + "/libRandomPlugin.so"))
+        try Data().write(to: URL(fileURLWithPath: dir + "/libEmptyPlugin.so"))
+        try compileC("int not_a_plugin(void) { return 42; }\n", to: dir + "/libNoABIPlugin.so")
+        try compileC("""
+            #include "workbench_plugin.h"
+            uint32_t workbench_plugin_abi_version(void) { return 99; }
+            const wb_estimator *const *workbench_plugin_estimators(size_t *count) { *count = 0; return 0; }
+            """, to: dir + "/libWrongABIPlugin.so")
+        // A copy of siegert under a later name: a duplicate estimator name.
+        try FileManager.default.copyItem(atPath: real, toPath: dir + "/libZDuplicatePlugin.so")
+        // Ignored: not named lib*Plugin.so.
+        try Data("junk".utf8).write(to: URL(fileURLWithPath: dir + "/notes.so"))
+
+        let registry = PluginRegistry(searchPath: [dir])
+        func reason(_ file: String) -> String? { registry.failures.first { $0.path == dir + "/" + file }?.reason }
+        #expect(reason("libTruncatedPlugin.so")?.contains("truncated") == true, "\(registry.failures)")
+        #expect(reason("libRandomPlugin.so")?.contains("not an ELF") == true, "\(registry.failures)")
+        #expect(reason("libEmptyPlugin.so") == "empty file")
+        #expect(reason("libNoABIPlugin.so")?.contains("missing entry symbols workbench_plugin_abi_version, workbench_plugin_estimators") == true)
+        #expect(reason("libWrongABIPlugin.so")?.contains("incompatible plugin ABI version 99") == true)
+        let dup = reason("libZDuplicatePlugin.so") ?? ""
+        #expect(dup.contains("duplicate estimator name 'siegert'") && dup.contains(dir + "/libSiegertPlugin.so"), "\(dup)")
+        #expect(registry.failures.count == 6, "\(registry.failures)")
+        #expect(!registry.failures.contains { $0.path.hasSuffix("notes.so") })
+
+        let siegert = try #require(registry.estimator(named: "siegert"))
+        #expect(siegert.file.path == dir + "/libSiegertPlugin.so")
+        let r = siegert.evaluate([15, 5, 20, 10, 20, 2, .nan])
+        expectRelative(r.value(0, 0), 9.46079980575913, 1e-12, "siegert next to hostile files")
+
+        // Through the CLI: list reports (exit 3), eval warns and works (exit 0).
+        let list = try workbench(["list", "--plugin-path", dir])
+        #expect(list.code == 3)
+        #expect(list.stderr.contains("libTruncatedPlugin.so") && list.stderr.contains("libWrongABIPlugin.so"))
+        let eval = try workbench(["eval", "siegert", "15", "5", "--outputs", "rate_hz", "--format", "csv"], pluginPath: dir)
+        #expect(eval.code == 0, "\(eval.stderr)")
+        #expect(eval.stdout.contains("9.46079980575912") || eval.stdout.contains("9.46079980575913"))
+        #expect(eval.stderr.contains("libRandomPlugin.so"))
+        let unknown = try workbench(["eval", "nothing-here", "1"], pluginPath: dir)
+        #expect(unknown.code == 2 && unknown.stderr.contains("unknown estimator 'nothing-here'") && unknown.stderr.contains("libEmptyPlugin.so"))
+    }
+
+    @Test func searchOrderIsExplicitThenEnvironmentThenExecutableDirectory() {
+        let path = PluginRegistry.defaultSearchPath(explicit: ["/a:/b"], environment: ["WORKBENCH_PLUGIN_PATH": "/c::/d"])
+        #expect(Array(path.prefix(4)) == ["/a", "/b", "/c", "/d"])
+        #expect(path.count == 5)
+    }
+
+    @Test func hostAndKitAgreeOnTheToolchain() {
+        #expect(hostSwiftToolchain == swiftToolchainIdentifier)
+    }
+
+    @Test func elfPrecheckAcceptsTheRealPluginAndRejectsItsPrefixes() throws {
+        let bytes = try Data(contentsOf: URL(fileURLWithPath: buildDirectory + "/libSiegertPlugin.so"))
+        try ELFPrecheck.check(bytes)
+        for n in [0, 10, 63, 64, 500, 1000, 4096, bytes.count / 2, bytes.count - 1] {
+            #expect(throws: ELFPrecheck.Failure.self, "prefix of \(n) bytes accepted") { try ELFPrecheck.check(bytes.prefix(n)) }
+        }
+    }
+}
+
+struct ExternalPluginTests {
+    @Test func plainCPluginLoadsFromTheEnvironmentPath() throws {
+        let dir = try temporaryDirectory("cplugin")
+        let source = try String(contentsOfFile: packageRoot + "/Examples/CPlugin/deterministic_lif.c", encoding: .utf8)
+        try compileC(source, to: dir + "/libDeterministicLIFPlugin.so")
+        let r = try workbench(["eval", "lif-deterministic", "25", "--format", "json"], pluginPath: dir)
+        #expect(r.code == 0, "\(r.stderr)")
+        let json = try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as! [String: Any]
+        let outputs = json["outputs"] as! [String: Any]
+        expectRelative(outputs["rate_hz"] as! Double, 41.7149068741483, 1e-13, "1000/(2 + 20 ln 3)")
+        let silent = try workbench(["eval", "lif-deterministic", "15", "--format", "json"], pluginPath: dir)
+        let s = try JSONSerialization.jsonObject(with: Data(silent.stdout.utf8)) as! [String: Any]
+        #expect((s["outputs"] as! [String: Any])["rate_hz"] as? Double == 0)
+        #expect((s["not_applicable"] as! [String]) == ["ln_rate_hz", "mean_isi_ms"])
+        let registry = PluginRegistry(searchPath: [dir])
+        checkEstimator(try #require(registry.estimator(named: "lif-deterministic")))
+    }
+
+    @Test func outOfTreeSwiftPackageBuildsAndLoads() throws {
+        let scratch = packageRoot + "/.build-external"
+        let build = try runProcess("/usr/bin/env", ["swift", "build", "-c", "release", "--package-path",
+                                                    packageRoot + "/Examples/ExternalPlugin", "--scratch-path", scratch])
+        try #require(build.code == 0, "external plugin build failed:\n\(build.stdout)\n\(build.stderr)")
+        let dir = scratch + "/release"
+        let r = try workbench(["eval", "lif-linear-noise", "25", "0.01", "--format", "json"], pluginPath: dir)
+        #expect(r.code == 0, "\(r.stderr)")
+        let json = try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as! [String: Any]
+        let rate = (json["outputs"] as! [String: Any])["rate_hz"] as! Double
+        expectRelative(rate, 41.714937809774, 1e-9, "linear-noise rate at S5 vs siegert")
+        let registry = PluginRegistry(searchPath: [dir])
+        checkEstimator(try #require(registry.estimator(named: "lif-linear-noise")))
+    }
+}
