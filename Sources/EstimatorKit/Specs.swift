@@ -1,6 +1,7 @@
 // What a Swift plugin author writes: an `Estimator` with its parameter and output specs.
 // `PluginExport` (Export.swift) turns a list of estimators into the C ABI of workbench_plugin.h.
 @_exported import CWorkbenchPlugin
+@_exported import WorkbenchToolchain
 
 public struct ParameterSpec: Sendable {
     public enum Kind: Sendable { case required, optional, defaulted(Double) }
@@ -92,23 +93,6 @@ public extension Estimator where Scratch == Void {
     func makeScratch() {}
 }
 
-/// "swift-<version>" of the compiler that built this code: Swift's runtime ABI is not stable on
-/// Linux, so the host refuses a Swift plugin built by another toolchain.
-public let swiftToolchainIdentifier: String = {
-    #if compiler(>=6.4)
-    return "swift-6.4-or-later"
-    #elseif compiler(>=6.3.1)
-    return "swift-6.3.1"
-    #elseif compiler(>=6.3)
-    return "swift-6.3"
-    #elseif compiler(>=6.2)
-    return "swift-6.2"
-    #elseif compiler(>=6.1)
-    return "swift-6.1"
-    #else
-    return "swift-6.0"
-    #endif
-}()
 
 /// A number for messages: "25", "0.5", "1e-300" (no trailing ".0").
 public func formatForMessage(_ v: Double) -> String {

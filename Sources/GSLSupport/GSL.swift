@@ -21,33 +21,18 @@ public enum GSL {
         if status != Int32(GSL_SUCCESS) && status != Int32(GSL_EUNDRFLW) { throw GSLError(status: status, context: context()) }
     }
 
-    public static func erfc(_ x: Double) -> Double {
+    /// Calls a `gsl_sf_*_e` function. The special functions used here fail only by underflow, where
+    /// GSL leaves val = 0 (that is the answer), so the status is not an error.
+    @inline(__always) static func sf(_ f: (Double, UnsafeMutablePointer<gsl_sf_result>) -> Int32, _ x: Double) -> Double {
         _ = abortHandlerOff
         var r = gsl_sf_result()
-        // erfc cannot fail for finite x except by underflow, where GSL leaves val = 0: that is the answer.
-        _ = gsl_sf_erfc_e(x, &r)
+        _ = f(x, &r)
         return r.val
     }
 
-    public static func logErfc(_ x: Double) -> Double {
-        _ = abortHandlerOff
-        var r = gsl_sf_result()
-        _ = gsl_sf_log_erfc_e(x, &r)
-        return r.val
-    }
-
-    public static func erf(_ x: Double) -> Double {
-        _ = abortHandlerOff
-        var r = gsl_sf_result()
-        _ = gsl_sf_erf_e(x, &r)
-        return r.val
-    }
-
+    public static func erfc(_ x: Double) -> Double { sf(gsl_sf_erfc_e, x) }
+    public static func logErfc(_ x: Double) -> Double { sf(gsl_sf_log_erfc_e, x) }
+    public static func erf(_ x: Double) -> Double { sf(gsl_sf_erf_e, x) }
     /// Dawson's integral D(x) = e^{-x²} ∫_0^x e^{t²} dt.
-    public static func dawson(_ x: Double) -> Double {
-        _ = abortHandlerOff
-        var r = gsl_sf_result()
-        _ = gsl_sf_dawson_e(x, &r)
-        return r.val
-    }
+    public static func dawson(_ x: Double) -> Double { sf(gsl_sf_dawson_e, x) }
 }

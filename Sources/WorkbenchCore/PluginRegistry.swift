@@ -2,6 +2,7 @@
 // through dlopen; the host links no estimator code.
 import CWorkbenchPlugin
 import Foundation
+import WorkbenchToolchain
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -9,21 +10,7 @@ import Glibc
 public let workbenchVersion = "0.1.0"
 
 /// The host's Swift toolchain, in the format the EstimatorKit writes into `wb_estimator.toolchain`.
-public let hostSwiftToolchain: String = {
-    #if compiler(>=6.4)
-    return "swift-6.4-or-later"
-    #elseif compiler(>=6.3.1)
-    return "swift-6.3.1"
-    #elseif compiler(>=6.3)
-    return "swift-6.3"
-    #elseif compiler(>=6.2)
-    return "swift-6.2"
-    #elseif compiler(>=6.1)
-    return "swift-6.1"
-    #else
-    return "swift-6.0"
-    #endif
-}()
+public let hostSwiftToolchain = swiftToolchainIdentifier
 
 public struct PluginLoadFailure: CustomStringConvertible, Sendable {
     public let path: String

@@ -7,12 +7,9 @@ extension Workbench {
         static let configuration = CommandConfiguration(abstract: "Describe an estimator: parameters, outputs, reference, validity.")
         @Argument(help: "Estimator name (see 'workbench list').") var estimator: String
         @OptionGroup var plugins: PluginOptions
-        @Option(help: "Output format: table or json.") var format: String = "table"
+        @Option(help: "Output format: table or json.") var format: TextOrJSON = .table
 
         func run() throws {
-            guard format == "table" || format == "json" else {
-                throw WorkbenchError.badInput("option '--format' = '\(format)' is not one of: table, json")
-            }
             let registry = plugins.registry()
             for f in registry.failures { printError("plugin failed to load: \(f)") }
             guard let e = registry.estimator(named: estimator) else {
@@ -20,7 +17,7 @@ extension Workbench {
                 if !registry.failures.isEmpty { m += "; some plugin files failed to load (above)" }
                 throw WorkbenchError.badInput(m)
             }
-            printOut(format == "json" ? describeJSON(e) : describeText(e))
+            printOut(format == .json ? describeJSON(e) : describeText(e))
             if !registry.failures.isEmpty { throw ExitCode(WorkbenchError.Code.pluginLoadFailures.rawValue) }
         }
 

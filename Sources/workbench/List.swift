@@ -6,14 +6,11 @@ extension Workbench {
     struct List: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "List the estimators found on the plugin path.")
         @OptionGroup var plugins: PluginOptions
-        @Option(help: "Output format: table or json.") var format: String = "table"
+        @Option(help: "Output format: table or json.") var format: TextOrJSON = .table
 
         func run() throws {
-            guard format == "table" || format == "json" else {
-                throw WorkbenchError.badInput("option '--format' = '\(format)' is not one of: table, json")
-            }
             let registry = plugins.registry()
-            if format == "json" {
+            if format == .json {
                 let list = JSON.array(registry.estimators.map { e in
                     .object([("estimator", .string(e.name)), ("model", .string(e.model)), ("plugin", .string(e.file.path)),
                              ("summary", .string(e.summary))])

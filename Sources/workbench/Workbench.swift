@@ -25,6 +25,8 @@ struct PluginOptions: ParsableArguments {
     func registry() -> PluginRegistry { PluginRegistry(searchPath: PluginRegistry.defaultSearchPath(explicit: pluginPath)) }
 }
 
+enum TextOrJSON: String, ExpressibleByArgument, CaseIterable { case table, json }
+
 func printError(_ s: String) { FileHandle.standardError.write((s.hasSuffix("\n") ? s : s + "\n").data(using: .utf8)!) }
 func printOut(_ s: String) { FileHandle.standardOutput.write(s.data(using: .utf8)!) }
 

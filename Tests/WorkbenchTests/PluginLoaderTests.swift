@@ -71,8 +71,16 @@ struct PluginLoaderTests {
         #expect(path.count == 5)
     }
 
-    @Test func hostAndKitAgreeOnTheToolchain() {
-        #expect(hostSwiftToolchain == swiftToolchainIdentifier)
+    @Test func hostRefusesASwiftPluginFromAnotherToolchain() throws {
+        // A C plugin that claims to be Swift from another compiler: refused before evaluate is called.
+        let dir = try temporaryDirectory("toolchain")
+        var source = try String(contentsOfFile: packageRoot + "/Examples/CPlugin/deterministic_lif.c", encoding: .utf8)
+        source = source.replacingOccurrences(of: "\"lif-deterministic\", \"c\",", with: "\"lif-deterministic\", \"swift-5.9\",")
+        try compileC(source, to: dir + "/libOldSwiftPlugin.so")
+        let registry = PluginRegistry(searchPath: [dir])
+        #expect(registry.estimators.isEmpty)
+        #expect(registry.failures.first?.reason.contains("built with swift-5.9, this host with \(hostSwiftToolchain)") == true,
+                "\(registry.failures)")
     }
 
     @Test func elfPrecheckAcceptsTheRealPluginAndRejectsItsPrefixes() throws {
@@ -104,8 +112,14 @@ struct ExternalPluginTests {
 
     @Test func outOfTreeSwiftPackageBuildsAndLoads() throws {
         let scratch = packageRoot + "/.build-external"
-        let build = try runProcess("/usr/bin/env", ["swift", "build", "-c", "release", "--package-path",
-                                                    packageRoot + "/Examples/ExternalPlugin", "--scratch-path", scratch])
+        let command = ["swift", "build", "-c", "release", "--package-path", packageRoot + "/Examples/ExternalPlugin", "--scratch-path", scratch]
+        var build = try runProcess("/usr/bin/env", command)
+        if build.code != 0 {
+            // Seen once right after the root manifest changed while `swift test` was running: the nested
+            // package re-resolves the root package; a second attempt then succeeds. A real failure fails twice.
+            print("external plugin build failed once, retrying:\n\(build.stdout.suffix(2000))\n\(build.stderr.suffix(2000))")
+            build = try runProcess("/usr/bin/env", command)
+        }
         try #require(build.code == 0, "external plugin build failed:\n\(build.stdout)\n\(build.stderr)")
         let dir = scratch + "/release"
         let r = try workbench(["eval", "lif-linear-noise", "25", "0.01", "--format", "json"], pluginPath: dir)
