@@ -24,12 +24,14 @@ let package = Package(
         .target(name: "SiegertNumerics", dependencies: ["GSLSupport"]),
         .target(name: "SiegertPlugin", dependencies: ["EstimatorKit", "SiegertNumerics"],
                 path: "Plugins/Siegert"),
-        .target(name: "WorkbenchCore", dependencies: ["CWorkbenchPlugin", "WorkbenchToolchain"]),
+        .target(name: "WorkbenchCore", dependencies: ["CWorkbenchPlugin", "WorkbenchToolchain", "MonteCarlo"]),
+        // -fno-math-errno lets sqrt become one instruction per lane (DESIGN.md §7).
+        .target(name: "MonteCarlo", swiftSettings: [.unsafeFlags(["-Xcc", "-fno-math-errno", "-Xcc", "-march=x86-64-v3"])]),
         .executableTarget(name: "workbench", dependencies: [
-            "WorkbenchCore", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            "WorkbenchCore", "MonteCarlo", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .testTarget(name: "WorkbenchTests", dependencies: [
-            "WorkbenchCore", "SiegertNumerics", "GSLSupport", "EstimatorKit", "CWorkbenchPlugin",
+            "WorkbenchCore", "SiegertNumerics", "GSLSupport", "EstimatorKit", "CWorkbenchPlugin", "MonteCarlo",
         ]),
     ],
     // Language mode 5: the C interop here (GSL globals, dlopen'ed function tables) is guarded by

@@ -17,10 +17,10 @@ public struct EvalArguments: Sendable {
     public var pluginPaths: [String] = []
     public var positionals: [String] = []
     public var named: [(name: String, value: String)] = []
+    /// Options of the command itself (simulate/validate: neurons, dt, seed, ...), by snake_case name.
+    public var extra: [String: String] = [:]
 
-    static let hostOptions = ["format", "input", "grid", "outputs", "v_rest", "sigma_free", "plugin_path"]
-
-    public init(_ words: [String]) throws {
+    public init(_ words: [String], commandOptions: Set<String> = []) throws {
         var i = 0
         func value(for option: String) throws -> String {
             i += 1
@@ -46,7 +46,8 @@ public struct EvalArguments: Sendable {
                 case "v_rest": vRest = v
                 case "sigma_free": sigmaFree = v
                 case "plugin_path": pluginPaths.append(v)
-                default: named.append((name, v))
+                default:
+                    if commandOptions.contains(name) { extra[name] = v } else { named.append((name, v)) }
                 }
             } else if w.hasPrefix("-") && w.count > 1 && !Self.looksNumeric(w) {
                 throw WorkbenchError.badInput("unknown option '\(w)' (parameters are given as --name value)")
@@ -193,6 +194,30 @@ public struct Evaluator {
         }
     }
 
+    func checkComplete(_ constant: [Int: Double], columns: Set<Int>, vRest: Double?) throws {
+        for p in estimator.parameters where p.isRequired && constant[p.index] == nil && !columns.contains(p.index) {
+            let req = estimator.parameters.filter(\.isRequired).map { "<\($0.name)>" }.joined(separator: " ")
+            throw WorkbenchError.badInput("missing required parameter '\(p.name)' [\(p.unit)] (usage: workbench eval \(estimator.name) \(req) [--name value ...])")
+        }
+        if vRest != nil {
+            for p in estimator.parameters where p.isPotential && !p.isOptional && constant[p.index] == nil && !columns.contains(p.index) {
+                throw WorkbenchError.badInput("with --v-rest, parameter '\(p.name)' is an absolute potential and must be given explicitly (its default \(formatNumber(p.defaultValue)) mV is relative to rest)")
+            }
+        }
+    }
+
+    /// The one row of a single evaluation, in the estimator's frame (relative potentials), range-checked.
+    public func singleRow() throws -> [Double] {
+        let constant = try constants()
+        let vRest = try self.vRest
+        try checkComplete(constant, columns: [], vRest: vRest)
+        var row = estimator.parameters.map { $0.defaultValue }
+        for (i, v) in constant { row[i] = v }
+        if let e = vRest { for p in estimator.parameters where p.isPotential && !row[p.index].isNaN { row[p.index] -= e } }
+        for p in estimator.parameters { if let m = estimator.check(p, row[p.index]) { throw WorkbenchError.badInput(m) } }
+        return row
+    }
+
     public func run() throws -> EvalResult {
         let constant = try constants()
         let batch = try batchColumns()
@@ -204,15 +229,7 @@ public struct Evaluator {
                 throw WorkbenchError.badInput("parameter '\(c.name)' is given both as an option and as a batch column")
             }
         }
-        for p in estimator.parameters where p.isRequired && constant[p.index] == nil && !columnIndices.contains(p.index) {
-            let req = estimator.parameters.filter(\.isRequired).map { "<\($0.name)>" }.joined(separator: " ")
-            throw WorkbenchError.badInput("missing required parameter '\(p.name)' [\(p.unit)] (usage: workbench eval \(estimator.name) \(req) [--name value ...])")
-        }
-        if vRest != nil {
-            for p in estimator.parameters where p.isPotential && !p.isOptional && constant[p.index] == nil && !columnIndices.contains(p.index) {
-                throw WorkbenchError.badInput("with --v-rest, parameter '\(p.name)' is an absolute potential and must be given explicitly (its default \(formatNumber(p.defaultValue)) mV is relative to rest)")
-            }
-        }
+        try checkComplete(constant, columns: columnIndices, vRest: vRest)
 
         // Rows in the user's frame (absolute potentials under --v-rest).
         var base = estimator.parameters.map { $0.defaultValue.isNaN ? Double.nan : $0.defaultValue }

@@ -1,0 +1,263 @@
+// Threshold-reset LIF simulators (THEORY §9.1, §9.2), eight neurons per SIMD block.
+//
+// Statistics are taken in a window [burn-in, burn-in + T] (THEORY §9.0, method ii): the rate is the
+// spike count / T; mean potentials and the density are time averages over the window; the CV uses
+// every ISI that *starts* in the window — its length is independent of when it starts, so this sample
+// is not length-biased, unlike "ISIs completed inside the window". Those ISIs are followed past the
+// window end (for at most one more window); any still open then are counted as censored and reported.
+import Foundation
+
+public enum ThresholdScheme: String, Sendable, CaseIterable {
+    case bridge, naive
+}
+
+public struct LIFParameters: Sendable {
+    public var mu, sigma, theta, vReset, tauM, tauRef: Double
+    /// Synaptic (noise) time constant of lif-colored; 0 = white noise.
+    public var tauS: Double
+    public init(mu: Double, sigma: Double, theta: Double = 20, vReset: Double = 10, tauM: Double = 20,
+                tauRef: Double = 2, tauS: Double = 0) {
+        self.mu = mu; self.sigma = sigma; self.theta = theta; self.vReset = vReset; self.tauM = tauM
+        self.tauRef = tauRef; self.tauS = tauS
+    }
+}
+
+public struct DensityGrid: Sendable {
+    public let vMin, vMax: Double
+    public let bins: Int
+    public var width: Double { (vMax - vMin) / Double(bins) }
+    public init(vMin: Double, vMax: Double, bins: Int) { self.vMin = vMin; self.vMax = vMax; self.bins = bins }
+    public func center(_ b: Int) -> Double { vMin + (Double(b) + 0.5) * width }
+}
+
+public struct SimulationOptions: Sendable {
+    public var neurons = 4000
+    public var time = 2000.0          // window T [ms]
+    public var dt = 0.1               // [ms]
+    public var burnIn = 500.0         // [ms]
+    public var scheme = ThresholdScheme.bridge
+    public var seed: UInt64 = 1
+    public var threads = ProcessInfo.processInfo.activeProcessorCount
+    public var density: DensityGrid? = nil
+    public var recordSpikes = false
+    public init() {}
+}
+
+/// What one block of ≤ 8 neurons saw.
+public struct BlockResult: Sendable {
+    public var neurons = 0
+    public var spikes = 0
+    public var isiCount = 0, censored = 0
+    public var isiSum = 0.0, isiSumSquares = 0.0
+    public var nonRefractorySteps = 0.0, vSumNonRefractory = 0.0, vSumAll = 0.0, steps = 0.0
+    public var histogram: [Double] = []
+    /// Per neuron: spike times in the window [ms from the window start].
+    public var spikeTimes: [[Double]] = []
+}
+
+public struct SimulationResult: Sendable {
+    public let model: String
+    public let parameters: LIFParameters
+    public let options: SimulationOptions
+    public let blocks: [BlockResult]
+    public let neuronSteps: Double
+    public let seconds: Double
+
+    /// Contiguous groups of blocks used as batches for standard errors (≥ 20 when possible).
+    var batches: [[BlockResult]] {
+        let n = min(blocks.count, 64)
+        return (0..<n).map { i in Array(blocks[(i * blocks.count / n)..<((i + 1) * blocks.count / n)]) }
+    }
+
+    func summed(_ g: [BlockResult]) -> BlockResult {
+        var s = BlockResult()
+        s.histogram = [Double](repeating: 0, count: options.density?.bins ?? 0)
+        for b in g {
+            s.neurons += b.neurons; s.spikes += b.spikes; s.isiCount += b.isiCount; s.censored += b.censored
+            s.isiSum += b.isiSum; s.isiSumSquares += b.isiSumSquares
+            s.nonRefractorySteps += b.nonRefractorySteps; s.vSumNonRefractory += b.vSumNonRefractory
+            s.vSumAll += b.vSumAll; s.steps += b.steps
+            for k in s.histogram.indices { s.histogram[k] += b.histogram[k] }
+        }
+        return s
+    }
+
+    public var total: BlockResult { summed(blocks) }
+
+    func estimate(_ f: (BlockResult) -> Double) -> Estimate {
+        BatchMeans.estimate(pooled: f(total), batchValues: batches.map { f(summed($0)) })
+    }
+
+    static func rate(_ s: BlockResult, _ T: Double) -> Double { 1000 * Double(s.spikes) / (Double(s.neurons) * T) }
+    static func cv(_ s: BlockResult) -> Double {
+        guard s.isiCount >= 2 else { return .nan }
+        let n = Double(s.isiCount), m = s.isiSum / n
+        return (max(0, s.isiSumSquares / n - m * m) * n / (n - 1)).squareRoot() / m
+    }
+
+    /// Observables under the canonical names of estimator outputs.
+    public var observables: [(name: String, estimate: Estimate)] {
+        let T = options.time
+        var out: [(String, Estimate)] = [
+            ("rate_hz", estimate { Self.rate($0, T) }),
+            ("cv", estimate { Self.cv($0) }),
+            ("mean_v_mv", estimate { $0.vSumNonRefractory / $0.nonRefractorySteps }),
+            ("mean_v_all_mv", estimate { $0.vSumAll / $0.steps }),
+        ]
+        if let g = options.density {
+            for b in 0..<g.bins {
+                out.append(("density_per_mv[\(b)]", estimate { $0.histogram[b] / ($0.steps * g.width) }))
+            }
+        }
+        return out
+    }
+
+    public func observable(_ name: String) -> Estimate? { observables.first { $0.name == name }?.estimate }
+    public func density(bin b: Int) -> Estimate? { observable("density_per_mv[\(b)]") }
+}
+
+/// One membrane-model step for eight lanes: the potential after dt and whether it crossed θ inside the step.
+protocol MembraneStep {
+    mutating func step(_ v: V8, _ rng: inout LaneRNG) -> (V8, SIMDMask<SIMD8<Int64>>)
+}
+
+/// White-noise LIF: exact OU update; crossing by grid check or Brownian-bridge probability (§9.1).
+struct WhiteStep: MembraneStep {
+    let mu, theta, decay, noise, bridgeExponent: Double
+    let bridge: Bool
+    init(_ p: LIFParameters, dt: Double, scheme: ThresholdScheme) {
+        mu = p.mu; theta = p.theta
+        decay = Foundation.exp(-dt / p.tauM)
+        noise = p.sigma * ((1 - Foundation.exp(-2 * dt / p.tauM)) / 2).squareRoot()
+        bridgeExponent = -2 * p.tauM / (p.sigma * p.sigma * dt)
+        bridge = scheme == .bridge
+    }
+    @inline(__always) mutating func step(_ v: V8, _ rng: inout LaneRNG) -> (V8, SIMDMask<SIMD8<Int64>>) {
+        let z = rng.normal()
+        let vn = mu + (v - mu) * decay + noise * z
+        var crossed = vn .>= theta
+        if bridge {
+            // P(max over the step ≥ θ | both ends below) = exp(-2(θ-V_n)(θ-V_{n+1}) τ/(σ² Δt)).
+            // Below e^{-37} < 2^-53 (the smallest uniform) it can never fire: then no draw is needed.
+            let exponent = bridgeExponent * (theta - v) * (theta - vn)
+            if any(exponent .> -37) {
+                let u = rng.uniform()
+                crossed .|= u .< VectorMath.exp(exponent)
+            }
+        }
+        return (vn, crossed)
+    }
+}
+
+/// Coloured-noise LIF (§9.2): η by its exact OU step, V by Euler; V is C¹, so a grid check suffices.
+struct ColoredStep: MembraneStep {
+    let mu, theta, a, b, etaDecay, etaNoise: Double
+    var eta: V8
+    init(_ p: LIFParameters, dt: Double, rng: inout LaneRNG) {
+        mu = p.mu; theta = p.theta
+        a = dt / p.tauM
+        b = p.sigma * dt / p.tauM.squareRoot()
+        etaDecay = Foundation.exp(-dt / p.tauS)
+        etaNoise = ((1 - Foundation.exp(-2 * dt / p.tauS)) / (2 * p.tauS)).squareRoot()
+        eta = rng.normal() * (1 / (2 * p.tauS)).squareRoot()       // stationary start
+    }
+    @inline(__always) mutating func step(_ v: V8, _ rng: inout LaneRNG) -> (V8, SIMDMask<SIMD8<Int64>>) {
+        let vn = v + a * (mu - v) + b * eta
+        eta = eta * etaDecay + etaNoise * rng.normal()
+        return (vn, vn .>= theta)
+    }
+}
+
+public enum LIFSimulator {
+    public static let models = ["lif-white", "lif-colored"]
+
+    public static func simulate(model: String, _ p: LIFParameters, _ o: SimulationOptions,
+                                progress: ((Int, Int) -> Void)? = nil) -> SimulationResult {
+        let start = Date()
+        let nBlocks = (o.neurons + 7) / 8
+        let blocks = BlockRunner.run(blocks: nBlocks, threads: o.threads, progress: progress) { b -> BlockResult in
+            var rng = LaneRNG(seed: o.seed, stream: UInt64(b))
+            let lanes = min(8, o.neurons - 8 * b)
+            if model == "lif-colored" && p.tauS > 0 {
+                var step = ColoredStep(p, dt: o.dt, rng: &rng)
+                return simulateBlock(&step, &rng, lanes: lanes, p, o)
+            }
+            var step = WhiteStep(p, dt: o.dt, scheme: o.scheme)
+            return simulateBlock(&step, &rng, lanes: lanes, p, o)
+        }
+        let steps = Double(o.neurons) * ((o.burnIn + o.time) / o.dt).rounded()
+        return SimulationResult(model: model, parameters: p, options: o, blocks: blocks, neuronSteps: steps,
+                                seconds: Date().timeIntervalSince(start))
+    }
+
+    static func simulateBlock<M: MembraneStep>(_ model: inout M, _ rng: inout LaneRNG, lanes: Int,
+                                               _ p: LIFParameters, _ o: SimulationOptions) -> BlockResult {
+        let dt = o.dt
+        let burnSteps = Int((o.burnIn / dt).rounded()), windowSteps = Int((o.time / dt).rounded())
+        let refSteps = (p.tauRef / dt).rounded()
+        // Counters and masks live in Double lanes: integer SIMD comparisons compile to per-lane code.
+        let active = V8(0, 1, 2, 3, 4, 5, 6, 7) .< Double(lanes)
+        var r = BlockResult()
+        r.neurons = lanes
+        if o.recordSpikes { r.spikeTimes = Array(repeating: [], count: lanes) }
+        var hist = [Double](repeating: 0, count: o.density?.bins ?? 0)
+
+        var v = V8(repeating: p.vReset)
+        var ref = V8.zero                              // refractory steps left
+        var isiStart = V8(repeating: -1)            // start of an open ISI that began in the window
+        var vSum = V8.zero, vAll = V8.zero, nonRef = V8.zero
+        let vReset = V8(repeating: p.vReset)
+        let windowEnd = burnSteps + windowSteps
+        var n = 0
+        while true {
+            let inWindow = n >= burnSteps && n < windowEnd
+            if n >= windowEnd {
+                // Past the window: only follow ISIs that started inside it, for at most one more window.
+                if !any(isiStart .>= 0) || n >= windowEnd + windowSteps { break }
+            }
+            let refractory = ref .> 0
+            var (vn, crossed) = model.step(v, &rng)
+            vn = blend(refractory, vReset, vn)
+            ref = blend(refractory, ref - 1, ref)
+            let spike = crossed .& .!refractory .& active
+            if any(spike) {
+                let t = Double(n + 1) * dt - o.burnIn          // spike time from the window start
+                for lane in 0..<8 where spike[lane] {
+                    if isiStart[lane] >= 0 {
+                        let isi = t - isiStart[lane]
+                        r.isiCount += 1; r.isiSum += isi; r.isiSumSquares += isi * isi
+                    }
+                    if inWindow {
+                        r.spikes += 1
+                        isiStart[lane] = t
+                        if o.recordSpikes { r.spikeTimes[lane].append(t) }
+                    } else {
+                        isiStart[lane] = -1
+                    }
+                }
+                vn = blend(spike, vReset, vn)
+                ref = blend(spike, V8(repeating: refSteps), ref)
+            }
+            if inWindow {
+                let free = (ref .<= 0) .& active
+                vSum += blend(free, vn, .zero)
+                nonRef += blend(free, V8(repeating: 1), .zero)
+                vAll += blend(active, vn, .zero)
+                if let g = o.density {
+                    let w = g.width
+                    for lane in 0..<lanes where free[lane] {
+                        let k = Int(((vn[lane] - g.vMin) / w).rounded(.down))
+                        if k >= 0 && k < g.bins { hist[k] += 1 }
+                    }
+                }
+            }
+            v = vn
+            n += 1
+        }
+        for lane in 0..<lanes where isiStart[lane] >= 0 { r.censored += 1 }
+        r.vSumNonRefractory = vSum.sum(); r.nonRefractorySteps = nonRef.sum(); r.vSumAll = vAll.sum()
+        r.steps = Double(lanes * windowSteps)
+        r.histogram = hist
+        return r
+    }
+}

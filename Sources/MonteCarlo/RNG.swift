@@ -1,0 +1,60 @@
+// Eight independent xoshiro256++ streams in SIMD lanes (Blackman & Vigna 2019), seeded from
+// (seed, stream index, lane) through SplitMix64, so a neuron block's random numbers depend only on
+// the run's seed and the block's index — never on the thread that simulates it.
+
+@inline(__always) func splitMix64(_ x: inout UInt64) -> UInt64 {
+    x &+= 0x9E3779B97F4A7C15
+    var z = x
+    z = (z ^ (z >> 30)) &* 0xBF58476D1CE4E5B9
+    z = (z ^ (z >> 27)) &* 0x94D049BB133111EB
+    return z ^ (z >> 31)
+}
+
+public struct LaneRNG {
+    var s0, s1, s2, s3: SIMD8<UInt64>
+    /// Normals produced in pairs by Box–Muller; the second of each pair waits here.
+    var spare: V8 = .zero
+    var hasSpare = false
+
+    public init(seed: UInt64, stream: UInt64) {
+        var a = [UInt64](repeating: 0, count: 32)
+        for lane in 0..<8 {
+            // Distinct SplitMix64 sequences per (seed, stream, lane); xoshiro must not start at all zeros.
+            var x = seed ^ (stream &* 0xD1B54A32D192ED03) ^ (UInt64(lane) &* 0x8CB92BA72F3D8DD7)
+            _ = splitMix64(&x)
+            for j in 0..<4 { a[j * 8 + lane] = splitMix64(&x) }
+        }
+        s0 = SIMD8(a[0..<8]); s1 = SIMD8(a[8..<16]); s2 = SIMD8(a[16..<24]); s3 = SIMD8(a[24..<32])
+    }
+
+    /// Rotation. LLVM turns the usual `(x << k) | (x >> (64-k))` into scalar `rorx` per lane (AVX2 has
+    /// no 64-bit vector rotate); written with `^` (equal here: the two shifts share no bits) it stays two
+    /// vector shifts and a xor.
+    @inline(__always) static func rotl(_ x: SIMD8<UInt64>, _ k: UInt64) -> SIMD8<UInt64> { (x &<< k) ^ (x &>> (64 - k)) }
+
+    @inline(__always) public mutating func nextBits() -> SIMD8<UInt64> {
+        let result = Self.rotl(s0 &+ s3, 23) &+ s0
+        let t = s1 &<< 17
+        s2 ^= s0; s3 ^= s1; s1 ^= s2; s0 ^= s3; s2 ^= t
+        s3 = Self.rotl(s3, 45)
+        return result
+    }
+
+    /// Uniform on (0, 1): 52 random bits as the mantissa of a double in [1, 2) (no int→float
+    /// conversion, which is per-lane code in Swift), shifted by 2^-53 so that log(u) is always finite.
+    @inline(__always) public mutating func uniform() -> V8 {
+        let d = unsafeBitCast((nextBits() &>> 12) | 0x3FF0_0000_0000_0000, to: V8.self)
+        return (d - 1) + 0x1p-53
+    }
+
+    /// Standard normals by Box–Muller with the vectorised log and sin/cos of VectorMath.
+    @inline(__always) public mutating func normal() -> V8 {
+        if hasSpare { hasSpare = false; return spare }
+        let u1 = uniform(), u2 = uniform()
+        let r = (-2 * VectorMath.log(u1)).squareRoot()
+        let (s, c) = VectorMath.sinCos2Pi(u2)
+        spare = r * s
+        hasSpare = true
+        return r * c
+    }
+}

@@ -1,0 +1,31 @@
+// Batch means and the acceptance rule of THEORY §9.0.
+import Foundation
+
+public struct Estimate: Sendable {
+    public let value: Double
+    public let standardError: Double
+    public let batches: Int
+}
+
+public enum BatchMeans {
+    /// Pooled value and the standard error from the spread of per-batch values (SE = sd/√B).
+    public static func estimate(pooled: Double, batchValues: [Double]) -> Estimate {
+        let b = batchValues.filter { $0.isFinite }
+        guard b.count >= 2 else { return Estimate(value: pooled, standardError: .nan, batches: b.count) }
+        let mean = b.reduce(0, +) / Double(b.count)
+        let variance = b.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(b.count - 1)
+        return Estimate(value: pooled, standardError: (variance / Double(b.count)).squareRoot(), batches: b.count)
+    }
+}
+
+/// THEORY §9.0: accept iff |x_MC - x_th| ≤ z*·SE + δ·|x_th|.
+public struct Acceptance: Sendable {
+    public let theory: Double, monteCarlo: Double, standardError: Double, delta: Double, zStar: Double
+    public init(theory: Double, monteCarlo: Double, standardError: Double, delta: Double, zStar: Double = 4) {
+        self.theory = theory; self.monteCarlo = monteCarlo; self.standardError = standardError
+        self.delta = delta; self.zStar = zStar
+    }
+    public var z: Double { (monteCarlo - theory) / standardError }
+    public var relativeDifference: Double { (monteCarlo - theory) / abs(theory) }
+    public var accepted: Bool { abs(monteCarlo - theory) <= zStar * standardError + delta * abs(theory) }
+}

@@ -1,0 +1,182 @@
+// `workbench simulate <model>`: parameters as in `eval`, Monte-Carlo options, formatted observables.
+import Foundation
+import MonteCarlo
+
+public struct SimulationRequest {
+    public let model: SimulatorModel
+    public let parameters: LIFParameters
+    public let options: SimulationOptions
+    public let spikesFile: String?
+    public let format: OutputFormat
+
+    static let commandOptions: Set<String> = ["neurons", "time", "dt", "burn_in", "scheme", "seed", "threads", "spikes", "density", "precision"]
+
+    public init(words: [String]) throws {
+        let args = try EvalArguments(words, commandOptions: Self.commandOptions)
+        guard let model = SimulatorModel.named(args.estimator) else {
+            throw WorkbenchError.badInput("unknown model '\(args.estimator)' (models: \(SimulatorModel.all.map(\.name).joined(separator: ", ")))")
+        }
+        self.model = model
+        var values = [String: Double]()
+        for (name, text) in args.named {
+            guard let p = model.parameters.first(where: { $0.name == name }) else {
+                throw WorkbenchError.badInput("unknown parameter '\(name)' for model \(model.name) (parameters: \(model.parameters.map(\.name).joined(separator: ", ")))")
+            }
+            values[p.name] = try Quantity.parse(text, unit: p.unit, name: p.name)
+        }
+        if let s = args.sigmaFree { values["sigma"] = try Quantity.parse(s, unit: "mV", name: "sigma_free") * 2.0.squareRoot() }
+        var positionals = args.positionals[...]
+        for p in model.parameters where p.defaultValue == nil && values[p.name] == nil {
+            guard let t = positionals.popFirst() else {
+                throw WorkbenchError.badInput("missing required parameter '\(p.name)' [\(p.unit)] of model \(model.name)")
+            }
+            values[p.name] = try Quantity.parse(t, unit: p.unit, name: p.name)
+        }
+        if !positionals.isEmpty { throw WorkbenchError.badInput("too many positional values: \(positionals.joined(separator: " "))") }
+        if let e = try args.vRest.map({ try Quantity.parse($0, unit: "mV", name: "v_rest") }) {
+            for n in ["theta", "v_reset"] {
+                guard let v = values[n] else { throw WorkbenchError.badInput("with --v-rest, parameter '\(n)' must be given explicitly (absolute potential)") }
+                values[n] = v - e
+            }
+        }
+        for p in model.parameters {
+            let v = values[p.name] ?? p.defaultValue!
+            values[p.name] = v
+            let bad = p.minExclusive ? !(v > p.min) : !(v >= p.min)
+            if bad { throw WorkbenchError.badInput("parameter '\(p.name)' = \(formatNumber(v)) \(p.unit) is out of range (valid: \(p.minExclusive ? ">" : ">=") \(formatNumber(p.min)) \(p.unit))") }
+        }
+        guard values["v_reset"]! < values["theta"]! else {
+            throw WorkbenchError.badInput("parameter 'v_reset' = \(formatNumber(values["v_reset"]!)) mV is out of range (valid: < theta = \(formatNumber(values["theta"]!)) mV)")
+        }
+        parameters = model.makeParameters(values)
+        options = try Self.options(args.extra, parameters)
+        spikesFile = args.extra["spikes"]
+        format = args.format ?? .table
+    }
+
+    static func number(_ extra: [String: String], _ name: String, unit: String, default d: Double) throws -> Double {
+        guard let t = extra[name] else { return d }
+        return try Quantity.parse(t, unit: unit, name: name)
+    }
+
+    static func options(_ extra: [String: String], _ p: LIFParameters) throws -> SimulationOptions {
+        var o = SimulationOptions()
+        o.neurons = Int(try number(extra, "neurons", unit: "1", default: 4000))
+        guard o.neurons >= 160, o.neurons <= 100_000_000 else {
+            throw WorkbenchError.badInput("option 'neurons' = \(o.neurons) is out of range (valid: 160 to 1e8; ≥ 20 blocks of 8 for batch-means errors)")
+        }
+        o.dt = try number(extra, "dt", unit: "ms", default: p.tauS > 0 ? min(0.1, p.tauS / 100) : 0.1)
+        guard o.dt > 0, o.dt <= p.tauM / 10 else { throw WorkbenchError.badInput("option 'dt' = \(formatNumber(o.dt)) ms is out of range (valid: > 0 and <= tau_m/10 = \(formatNumber(p.tauM / 10)) ms)") }
+        o.time = try number(extra, "time", unit: "ms", default: 2000)
+        guard o.time >= 10 * o.dt else { throw WorkbenchError.badInput("option 'time' = \(formatNumber(o.time)) ms is out of range (valid: >= 10 dt)") }
+        o.burnIn = try number(extra, "burn_in", unit: "ms", default: max(500, 10 * p.tauM))
+        guard o.burnIn >= 0 else { throw WorkbenchError.badInput("option 'burn_in' = \(formatNumber(o.burnIn)) ms is out of range (valid: >= 0 ms)") }
+        if let s = extra["scheme"] {
+            guard let sc = ThresholdScheme(rawValue: s) else { throw WorkbenchError.badInput("option 'scheme' = '\(s)' is not one of: bridge, naive") }
+            o.scheme = sc
+        }
+        if let s = extra["seed"] {
+            guard let seed = UInt64(s) else { throw WorkbenchError.badInput("option 'seed' = '\(s)' is not a non-negative integer") }
+            o.seed = seed
+        }
+        if let s = extra["threads"] {
+            guard let t = Int(s), t >= 1, t <= 1024 else { throw WorkbenchError.badInput("option 'threads' = '\(s)' is out of range (valid: 1 to 1024)") }
+            o.threads = t
+        }
+        if let d = extra["density"] {
+            let parts = d.split(separator: ":").map(String.init)
+            guard parts.count == 3, let bins = Int(parts[2]), bins >= 1, bins <= 10000 else {
+                throw WorkbenchError.badInput("option 'density' = '\(d)': expected vmin:vmax:bins, e.g. -10:20:60")
+            }
+            let lo = try Quantity.parse(parts[0], unit: "mV", name: "density vmin"), hi = try Quantity.parse(parts[1], unit: "mV", name: "density vmax")
+            guard lo < hi else { throw WorkbenchError.badInput("option 'density' = '\(d)': vmin must be below vmax") }
+            o.density = DensityGrid(vMin: lo, vMax: hi, bins: bins)
+        }
+        o.recordSpikes = extra["spikes"] != nil
+        let steps = Double(o.neurons) * (o.time + o.burnIn) / o.dt
+        guard steps <= 1e13 else { throw WorkbenchError.badInput("run of \(steps) neuron-steps is too large (limit 1e13)") }
+        return o
+    }
+}
+
+public enum SimulationReport {
+    static func provenance(_ r: SimulationResult) -> [(String, JSON)] {
+        let o = r.options
+        return [("workbench_version", .string(workbenchVersion)), ("model", .string(r.model)),
+                ("seed", .number(Double(o.seed))), ("dt_ms", .number(o.dt)), ("scheme", .string(o.scheme.rawValue)),
+                ("neurons", .number(Double(o.neurons))), ("time_ms", .number(o.time)), ("burn_in_ms", .number(o.burnIn)),
+                ("threads", .number(Double(o.threads)))]
+    }
+
+    static func parameters(_ p: LIFParameters, model: String) -> [(String, Double, String)] {
+        var list = [("mu", p.mu, "mV"), ("sigma", p.sigma, "mV"), ("theta", p.theta, "mV"), ("v_reset", p.vReset, "mV"),
+                    ("tau_m", p.tauM, "ms"), ("tau_ref", p.tauRef, "ms")]
+        if model == "lif-colored" { list.append(("tau_s", p.tauS, "ms")) }
+        return list
+    }
+
+    static let units = ["rate_hz": "Hz", "cv": "", "mean_v_mv": "mV", "mean_v_all_mv": "mV"]
+
+    public static func render(_ r: SimulationResult, format: OutputFormat) -> String {
+        let t = r.total
+        let rateSteps = r.neuronSteps / max(r.seconds, 1e-9)
+        let main = r.observables.filter { !$0.name.hasPrefix("density") }
+        switch format {
+        case .json:
+            var obs: [(String, JSON)] = main.map { ($0.name, .object([("value", .num($0.estimate.value)), ("se", .num($0.estimate.standardError))])) }
+            if let g = r.options.density {
+                obs.append(("density_per_mv", .object([
+                    ("v_mv", .array((0..<g.bins).map { .number(g.center($0)) })),
+                    ("value", .array((0..<g.bins).map { .num(r.density(bin: $0)!.value) })),
+                    ("se", .array((0..<g.bins).map { .num(r.density(bin: $0)!.standardError) }))])))
+            }
+            let warnings: [JSON] = t.censored > 0 ? [.string("\(t.censored) ISIs still open one window after the window end were dropped: the CV may be biased low")] : []
+            return JSON.object(provenance(r) + [
+                ("parameters", .object(parameters(r.parameters, model: r.model).map { ($0.0, .number($0.1)) })),
+                ("observables", .object(obs)), ("spikes", .number(Double(t.spikes))), ("isis", .number(Double(t.isiCount))),
+                ("censored_isis", .number(Double(t.censored))), ("neuron_steps_per_second", .number(rateSteps.rounded())),
+                ("warnings", .array(warnings))]).render() + "\n"
+        case .csv:
+            var lines = ["observable,value,se,unit"]
+            for o in main { lines.append("\(o.name),\(formatNumber(o.estimate.value)),\(formatNumber(o.estimate.standardError)),\(units[o.name] ?? "")") }
+            if let g = r.options.density {
+                for b in 0..<g.bins { let e = r.density(bin: b)!; lines.append("density_per_mv@\(formatNumber(g.center(b))),\(formatNumber(e.value)),\(formatNumber(e.standardError)),1/mV") }
+            }
+            return lines.joined(separator: "\n") + "\n"
+        case .table:
+            let o = r.options
+            var s = "\(r.model) simulation — \(o.neurons) neurons, T = \(formatNumber(o.time)) ms after \(formatNumber(o.burnIn)) ms burn-in, dt = \(formatNumber(o.dt)) ms, scheme \(r.model == "lif-colored" && r.parameters.tauS > 0 ? "euler" : o.scheme.rawValue), seed \(o.seed)\n"
+            s += "parameters: " + parameters(r.parameters, model: r.model).map { "\($0.0) = \(formatNumber($0.1)) \($0.2)" }.joined(separator: ", ") + "\n\n"
+            for ob in main {
+                s += "  " + ob.name.padding(toLength: 16, withPad: " ", startingAt: 0)
+                s += String(format: "%.6g ± %.2g", ob.estimate.value, ob.estimate.standardError) + (units[ob.name].map { $0.isEmpty ? "" : " " + $0 } ?? "") + "\n"
+            }
+            if let g = r.options.density {
+                s += "\n  density_per_mv (non-refractory time per bin / all time / bin width)\n"
+                for b in 0..<g.bins {
+                    let e = r.density(bin: b)!
+                    s += String(format: "    V = %-10.4g %.6g ± %.2g\n", g.center(b), e.value, e.standardError)
+                }
+            }
+            s += "\nspikes: \(t.spikes), ISIs: \(t.isiCount)\(t.censored > 0 ? " (\(t.censored) censored)" : ""), batches: \(r.observable("rate_hz")!.batches)\n"
+            s += String(format: "%.3g neuron-steps in %.2f s: %.3g neuron-steps/s on %d threads\n", r.neuronSteps, r.seconds, rateSteps, o.threads)
+            return s
+        }
+    }
+
+    public static func spikesCSV(_ r: SimulationResult) -> String {
+        var lines = ["neuron,spike_time_ms,isi_ms"]
+        var neuron = 0
+        for b in r.blocks {
+            for train in b.spikeTimes {
+                var last: Double? = nil
+                for t in train {
+                    lines.append("\(neuron),\(formatNumber(t)),\(last.map { formatNumber(t - $0) } ?? "")")
+                    last = t
+                }
+                neuron += 1
+            }
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+}

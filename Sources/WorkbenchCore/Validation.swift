@@ -1,0 +1,166 @@
+// `workbench validate <estimator>`: evaluate an estimator through the ABI, simulate the model it
+// declares, pair each output with the observable its descriptor names, and apply THEORY §9.0.
+// Works for any estimator whose model has a simulator, including ones the host has never seen.
+import Foundation
+import MonteCarlo
+
+public struct ValidationQuantity {
+    public let name, unit: String
+    public let theory: Double
+    public let mc: Estimate?
+    public let delta: Double
+    public let acceptance: Acceptance?
+    public var verdict: String { acceptance.map { $0.accepted ? "agree" : "DISAGREE" } ?? "n/a (insufficient data)" }
+}
+
+public struct ValidationReport {
+    public let estimator: LoadedEstimator
+    public let simulation: SimulationResult
+    public let quantities: [ValidationQuantity]
+    public let notes: [String]
+    public let zStar: Double
+    public var allAgree: Bool { quantities.allSatisfy { $0.acceptance?.accepted ?? true } }
+}
+
+public enum Validation {
+    public static let commandOptions = SimulationRequest.commandOptions
+
+    public static func run(words: [String], registryPaths: [String] = [],
+                           progress: ((Int, Int) -> Void)? = nil) throws -> (ValidationReport, OutputFormat) {
+        let args = try EvalArguments(words, commandOptions: commandOptions)
+        let registry = PluginRegistry(searchPath: PluginRegistry.defaultSearchPath(explicit: args.pluginPaths + registryPaths))
+        guard let e = registry.estimator(named: args.estimator) else {
+            var m = "unknown estimator '\(args.estimator)' (available: \(registry.estimators.map(\.name).sorted().joined(separator: ", ")))"
+            if !registry.failures.isEmpty { m += "; plugin files that failed to load: " + registry.failures.map(\.description).joined(separator: "; ") }
+            throw WorkbenchError.badInput(m)
+        }
+        guard let model = SimulatorModel.named(e.model) else {
+            throw WorkbenchError.badInput("estimator '\(e.name)' declares model '\(e.model)', which has no simulator (simulated models: \(SimulatorModel.all.map(\.name).joined(separator: ", ")))")
+        }
+        let row = try Evaluator(estimator: e, args: args).singleRow()
+        let th = e.evaluate(row)
+        if th.status[0] < 0 { throw WorkbenchError.badInput(th.messages[0] ?? "estimator failed") }
+
+        // Model parameters by canonical name; what the estimator lacks takes the model's default.
+        var values = [String: Double]()
+        for p in model.parameters {
+            if let ep = e.parameter(named: p.name), !row[ep.index].isNaN { values[p.name] = row[ep.index] }
+            else if let d = p.defaultValue { values[p.name] = d }
+            else { throw WorkbenchError.badInput("model \(model.name) needs '\(p.name)', which estimator '\(e.name)' does not have") }
+        }
+        let lif = model.makeParameters(values)
+        var o = try SimulationRequest.options(args.extra, lif)
+        var notes: [String] = []
+        let precision = try args.extra["precision"].map { try Quantity.parse($0, unit: "1", name: "precision") } ?? 0.003
+        guard precision > 0, precision < 1 else { throw WorkbenchError.badInput("option 'precision' = \(formatNumber(precision)) is out of range (valid: in (0, 1), relative SE of the rate)") }
+        if args.extra["neurons"] == nil { o.neurons = 2000 }
+        // Run length from the estimator's own prediction: SE(rate)/rate ≈ CV/√(#spikes) for a renewal process.
+        let rate = e.output(named: "rate_hz").map { th.value(0, $0.index) } ?? .nan
+        let cv = e.output(named: "cv").map { th.value(0, $0.index) } ?? 1
+        if rate.isFinite && rate > 0 {
+            let spikes = pow((cv.isFinite ? max(cv, 0.3) : 1) / precision, 2)
+            if args.extra["time"] == nil {
+                let t = spikes / (rate * Double(o.neurons)) * 1000
+                o.time = min(max((t / 100).rounded(.up) * 100, 1000), 300_000)
+                if t > 300_000 { notes.append("rate \(formatTableNumber(rate)) Hz is too low to reach the requested precision in 300 s of simulated time per neuron") }
+            }
+            if args.extra["burn_in"] == nil { o.burnIn = min(max(10 * lif.tauM, (5000 / rate / 10).rounded(.up) * 10), 30_000) }
+        }
+        let densityOutput = e.outputs.first { $0.observable == "density_per_mv" }
+        let vParam = e.parameter(named: "v")
+        if densityOutput != nil && vParam != nil && o.density == nil {
+            let spread = lif.sigma / 2.0.squareRoot()
+            o.density = DensityGrid(vMin: min(lif.vReset, lif.mu) - 3 * spread, vMax: lif.theta, bins: 30)
+        }
+        let sim = LIFSimulator.simulate(model: model.name, lif, o, progress: progress)
+
+        var quantities: [ValidationQuantity] = []
+        func delta(_ out: OutputInfo, _ modelError: Double, observable: String) -> Double {
+            modelError + model.simulatorError(observable: observable, options: o, parameters: lif)
+        }
+        func compare(_ name: String, unit: String, theory: Double, mc: Estimate?, delta d: Double) {
+            guard let mc, theory.isFinite, mc.value.isFinite, mc.standardError.isFinite, mc.standardError > 0 else {
+                quantities.append(ValidationQuantity(name: name, unit: unit, theory: theory, mc: mc, delta: d, acceptance: nil)); return
+            }
+            quantities.append(ValidationQuantity(name: name, unit: unit, theory: theory, mc: mc, delta: d,
+                                                 acceptance: Acceptance(theory: theory, monteCarlo: mc.value, standardError: mc.standardError, delta: d)))
+        }
+        for out in e.outputs {
+            guard let obs = out.observable, obs != "density_per_mv", model.observables.contains(obs) else { continue }
+            let v = th.value(0, out.index)
+            if v.isNaN { continue }
+            let modelError = out.modelErrorOutput.map { th.value(0, $0) } ?? out.modelError
+            compare(out.name, unit: out.unit, theory: v, mc: sim.observable(obs), delta: delta(out, modelError, observable: obs))
+        }
+        if let out = densityOutput, let vp = vParam, let g = o.density {
+            // The estimator's density averaged over each bin (4 Gauss points), against the MC bin.
+            let gauss: [(Double, Double)] = [(-0.8611363115940526, 0.3478548451374538), (-0.3399810435848563, 0.6521451548625461),
+                                             (0.3399810435848563, 0.6521451548625461), (0.8611363115940526, 0.3478548451374538)]
+            let maxDensity = (0..<g.bins).map { sim.density(bin: $0)!.value }.max() ?? 0
+            let chosen = stride(from: 2, to: g.bins, by: 6).filter { sim.density(bin: $0)!.value > 0.05 * maxDensity }
+            var rows: [Double] = []
+            for b in chosen { for (x, _) in gauss { var r = row; r[vp.index] = g.center(b) + 0.5 * g.width * x; rows += r } }
+            let dens = e.evaluate(rows)
+            for (k, b) in chosen.enumerated() {
+                let avg = gauss.indices.reduce(0.0) { $0 + gauss[$1].1 * dens.value(k * 4 + $1, out.index) } / 2
+                let modelError = out.modelErrorOutput.map { dens.value(k * 4, $0) } ?? out.modelError
+                compare("density_per_mv @ V = \(String(format: "%.4g", g.center(b))) mV", unit: "1/mV", theory: avg,
+                        mc: sim.density(bin: b), delta: delta(out, modelError, observable: "density_per_mv"))
+            }
+        }
+        if sim.total.censored > 0 { notes.append("\(sim.total.censored) ISIs censored at one window past the end: the CV may be biased low") }
+        let zStar = quantities.count > 100 ? 5.0 : 4.0
+        let final = quantities.map { q -> ValidationQuantity in
+            guard let a = q.acceptance, zStar != 4 else { return q }
+            return ValidationQuantity(name: q.name, unit: q.unit, theory: q.theory, mc: q.mc, delta: q.delta,
+                                      acceptance: Acceptance(theory: a.theory, monteCarlo: a.monteCarlo, standardError: a.standardError, delta: a.delta, zStar: zStar))
+        }
+        return (ValidationReport(estimator: e, simulation: sim, quantities: final, notes: notes, zStar: zStar), args.format ?? .table)
+    }
+
+    public static func render(_ r: ValidationReport, format: OutputFormat) -> String {
+        let s = r.simulation, o = s.options
+        switch format {
+        case .json:
+            let q: [JSON] = r.quantities.map { q in
+                .object([("quantity", .string(q.name)), ("unit", .string(q.unit)), ("estimator", .num(q.theory)),
+                         ("mc", q.mc.map { .num($0.value) } ?? .null), ("mc_se", q.mc.map { .num($0.standardError) } ?? .null),
+                         ("z", q.acceptance.map { .num($0.z) } ?? .null),
+                         ("relative_difference", q.acceptance.map { .num($0.relativeDifference) } ?? .null),
+                         ("delta", .number(q.delta)), ("verdict", .string(q.verdict))])
+            }
+            return JSON.object(SimulationReport.provenance(s) + [
+                ("estimator", .string(r.estimator.name)),
+                ("plugin", .object([("file", .string(r.estimator.file.path)), ("sha256", .string(r.estimator.file.sha256))])),
+                ("z_star", .number(r.zStar)), ("quantities", .array(q)), ("all_agree", .bool(r.allAgree)),
+                ("notes", .array(r.notes.map(JSON.string)))]).render() + "\n"
+        case .csv:
+            var lines = ["quantity,unit,estimator,mc,mc_se,z,relative_difference,delta,verdict"]
+            for q in r.quantities {
+                let f: (Double?) -> String = { $0.map(formatNumber) ?? "" }
+                lines.append([CSV.escape(q.name), q.unit, f(q.theory), f(q.mc?.value), f(q.mc?.standardError), f(q.acceptance?.z),
+                              f(q.acceptance?.relativeDifference), f(q.delta), q.verdict].joined(separator: ","))
+            }
+            return lines.joined(separator: "\n") + "\n"
+        case .table:
+            var t = "validate \(r.estimator.name) against a \(s.model) simulation: \(o.neurons) neurons, T = \(formatNumber(o.time)) ms after \(formatNumber(o.burnIn)) ms burn-in, dt = \(formatNumber(o.dt)) ms, scheme \(o.scheme.rawValue), seed \(o.seed)\n"
+            t += "rule (THEORY §9.0): |MC - estimator| ≤ \(formatNumber(r.zStar))·SE + δ·|estimator|, δ = estimator's model error + simulator's error\n\n"
+            let header = ["quantity", "estimator", "MC ± SE", "z", "rel. diff", "δ", "verdict"]
+            var rows = [header]
+            for q in r.quantities {
+                rows.append([q.name + (q.unit.isEmpty || q.unit == "1" ? "" : " [\(q.unit)]"), String(format: "%.10g", q.theory),
+                             q.mc.map { String(format: "%.6g ± %.2g", $0.value, $0.standardError) } ?? "-",
+                             q.acceptance.map { String(format: "%+.2f", $0.z) } ?? "-",
+                             q.acceptance.map { String(format: "%+.2f %%", 100 * $0.relativeDifference) } ?? "-",
+                             String(format: "%.2f %%", 100 * q.delta), q.verdict])
+            }
+            let w = header.indices.map { c in rows.map { $0[c].count }.max()! }
+            for row in rows { t += "  " + row.indices.map { row[$0].padding(toLength: w[$0], withPad: " ", startingAt: 0) }.joined(separator: "  ") + "\n" }
+            let bad = r.quantities.filter { $0.acceptance?.accepted == false }.count
+            t += "\n" + (bad == 0 ? "verdict: all \(r.quantities.count) quantities agree" : "verdict: \(bad) of \(r.quantities.count) quantities DISAGREE") + "\n"
+            for n in r.notes { t += "note: \(n)\n" }
+            t += String(format: "simulation: %d spikes, %.3g neuron-steps in %.2f s\n", s.total.spikes, s.neuronSteps, s.seconds)
+            return t
+        }
+    }
+}
