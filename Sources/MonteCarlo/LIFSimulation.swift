@@ -11,7 +11,7 @@ public enum ThresholdScheme: String, Sendable, CaseIterable {
     case bridge, naive
 }
 
-public struct LIFParameters: Sendable {
+public struct LIFModelParameters: Sendable {
     public var mu, sigma, theta, vReset, tauM, tauRef: Double
     /// Synaptic (noise) time constant of lif-colored; 0 = white noise.
     public var tauS: Double
@@ -57,7 +57,7 @@ public struct BlockResult: Sendable {
 
 public struct SimulationResult: Sendable {
     public let model: String
-    public let parameters: LIFParameters
+    public let parameters: LIFModelParameters
     public let options: SimulationOptions
     public let blocks: [BlockResult]
     public let neuronSteps: Double
@@ -125,7 +125,7 @@ protocol MembraneStep {
 struct WhiteStep: MembraneStep {
     let mu, theta, decay, noise, bridgeExponent: Double
     let bridge: Bool
-    init(_ p: LIFParameters, dt: Double, scheme: ThresholdScheme) {
+    init(_ p: LIFModelParameters, dt: Double, scheme: ThresholdScheme) {
         mu = p.mu; theta = p.theta
         decay = Foundation.exp(-dt / p.tauM)
         noise = p.sigma * ((1 - Foundation.exp(-2 * dt / p.tauM)) / 2).squareRoot()
@@ -153,7 +153,7 @@ struct WhiteStep: MembraneStep {
 struct ColoredStep: MembraneStep {
     let mu, theta, a, b, etaDecay, etaNoise: Double
     var eta: V8
-    init(_ p: LIFParameters, dt: Double, rng: inout LaneRNG) {
+    init(_ p: LIFModelParameters, dt: Double, rng: inout LaneRNG) {
         mu = p.mu; theta = p.theta
         a = dt / p.tauM
         b = p.sigma * dt / p.tauM.squareRoot()
@@ -171,7 +171,7 @@ struct ColoredStep: MembraneStep {
 public enum LIFSimulator {
     public static let models = ["lif-white", "lif-colored"]
 
-    public static func simulate(model: String, _ p: LIFParameters, _ o: SimulationOptions,
+    public static func simulate(model: String, _ p: LIFModelParameters, _ o: SimulationOptions,
                                 progress: ((Int, Int) -> Void)? = nil) -> SimulationResult {
         let start = Date()
         let nBlocks = (o.neurons + 7) / 8
@@ -191,7 +191,7 @@ public enum LIFSimulator {
     }
 
     static func simulateBlock<M: MembraneStep>(_ model: inout M, _ rng: inout LaneRNG, lanes: Int,
-                                               _ p: LIFParameters, _ o: SimulationOptions) -> BlockResult {
+                                               _ p: LIFModelParameters, _ o: SimulationOptions) -> BlockResult {
         let dt = o.dt
         let burnSteps = Int((o.burnIn / dt).rounded()), windowSteps = Int((o.time / dt).rounded())
         let refSteps = (p.tauRef / dt).rounded()

@@ -32,14 +32,14 @@ public struct SimulatorModel: Sendable {
 
     public static func named(_ n: String) -> SimulatorModel? { all.first { $0.name == n } }
 
-    public func makeParameters(_ values: [String: Double]) -> LIFParameters {
-        LIFParameters(mu: values["mu"]!, sigma: values["sigma"]!, theta: values["theta"]!, vReset: values["v_reset"]!,
+    public func makeParameters(_ values: [String: Double]) -> LIFModelParameters {
+        LIFModelParameters(mu: values["mu"]!, sigma: values["sigma"]!, theta: values["theta"]!, vReset: values["v_reset"]!,
                       tauM: values["tau_m"]!, tauRef: values["tau_ref"]!, tauS: values["tau_s"] ?? 0)
     }
 
     /// The simulator's own systematic error for an observable (THEORY §9.1/§9.2), added to the
     /// estimator's model error in validation.
-    public func simulatorError(observable: String, options o: SimulationOptions, parameters p: LIFParameters) -> Double {
+    public func simulatorError(observable: String, options o: SimulationOptions, parameters p: LIFModelParameters) -> Double {
         if name == "lif-colored" && p.tauS > 0 { return 0.005 }        // Euler V at Δt ≤ τ_s/100
         let fine = o.dt <= 5e-4 * p.tauM, coarse = o.dt <= 5e-3 * p.tauM
         switch (observable, o.scheme) {

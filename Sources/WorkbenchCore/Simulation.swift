@@ -4,7 +4,7 @@ import MonteCarlo
 
 public struct SimulationRequest {
     public let model: SimulatorModel
-    public let parameters: LIFParameters
+    public let parameters: LIFModelParameters
     public let options: SimulationOptions
     public let spikesFile: String?
     public let format: OutputFormat
@@ -59,7 +59,7 @@ public struct SimulationRequest {
         return try Quantity.parse(t, unit: unit, name: name)
     }
 
-    static func options(_ extra: [String: String], _ p: LIFParameters) throws -> SimulationOptions {
+    static func options(_ extra: [String: String], _ p: LIFModelParameters) throws -> SimulationOptions {
         var o = SimulationOptions()
         o.neurons = Int(try number(extra, "neurons", unit: "1", default: 4000))
         guard o.neurons >= 160, o.neurons <= 100_000_000 else {
@@ -108,7 +108,7 @@ public enum SimulationReport {
                 ("threads", .number(Double(o.threads)))]
     }
 
-    static func parameters(_ p: LIFParameters, model: String) -> [(String, Double, String)] {
+    static func parameters(_ p: LIFModelParameters, model: String) -> [(String, Double, String)] {
         var list = [("mu", p.mu, "mV"), ("sigma", p.sigma, "mV"), ("theta", p.theta, "mV"), ("v_reset", p.vReset, "mV"),
                     ("tau_m", p.tauM, "ms"), ("tau_ref", p.tauRef, "ms")]
         if model == "lif-colored" { list.append(("tau_s", p.tauS, "ms")) }
