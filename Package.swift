@@ -2,6 +2,22 @@
 // Layout: DESIGN.md §2. Numerics live in ordinary library targets; each plugin target is a thin
 // export layer built as its own `.dynamic` product and reached by the host only through dlopen.
 import PackageDescription
+import Foundation
+
+/// Flags of the Monte-Carlo target (measured in Benchmarks/README.md). -fno-math-errno lets sqrt be one
+/// instruction per lane. The x86-64-v3 ISA (AVX2 + FMA) is used only where this machine has it, so a
+/// build never emits instructions its CPU lacks; WORKBENCH_MC_BASELINE=1 builds without it (benchmarks).
+let monteCarloFlags: [String] = {
+    var flags = ["-Xcc", "-fno-math-errno"]
+    #if arch(x86_64)
+    let cpu = (try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8)) ?? ""
+    let hasV3 = ["avx2", "fma", "bmi2"].allSatisfy { cpu.contains(" \($0)") }
+    if hasV3 && ProcessInfo.processInfo.environment["WORKBENCH_MC_BASELINE"] == nil {
+        flags += ["-Xcc", "-march=x86-64-v3"]
+    }
+    #endif
+    return flags
+}()
 
 let package = Package(
     name: "workbench",
@@ -25,8 +41,7 @@ let package = Package(
         .target(name: "SiegertPlugin", dependencies: ["EstimatorKit", "SiegertNumerics"],
                 path: "Plugins/Siegert"),
         .target(name: "WorkbenchCore", dependencies: ["CWorkbenchPlugin", "WorkbenchToolchain", "MonteCarlo"]),
-        // -fno-math-errno lets sqrt become one instruction per lane (DESIGN.md §7).
-        .target(name: "MonteCarlo", swiftSettings: [.unsafeFlags(["-Xcc", "-fno-math-errno", "-Xcc", "-march=x86-64-v3"])]),
+        .target(name: "MonteCarlo", swiftSettings: [.unsafeFlags(monteCarloFlags)]),
         .executableTarget(name: "workbench", dependencies: [
             "WorkbenchCore", "MonteCarlo", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),

@@ -45,6 +45,23 @@ extension Workbench {
         func run() throws {
             if words.isEmpty { throw WorkbenchError.badInput("missing model name (lif-white, lif-colored)") }
             if words.contains("--help") || words.contains("-h") { printOut(Workbench.helpMessage(for: Simulate.self) + "\n"); return }
+            // --kernel scalar: the libm-per-neuron baseline, for benchmarks only (prints spikes and speed).
+            var words = words
+            if let k = words.firstIndex(of: "--kernel"), k + 1 < words.count {
+                let kernel = words[k + 1]
+                words.removeSubrange(k...(k + 1))
+                guard kernel == "scalar" || kernel == "simd" else { throw WorkbenchError.badInput("option 'kernel' = '\(kernel)' is not one of: simd, scalar") }
+                if kernel == "scalar" {
+                    let request = try SimulationRequest(words: words)
+                    guard request.model.name == "lif-white" else { throw WorkbenchError.badInput("the scalar kernel exists for lif-white only") }
+                    let (spikes, seconds) = ScalarReference.simulateLIFWhite(request.parameters, request.options)
+                    let o = request.options
+                    let steps = Double(o.neurons) * ((o.burnIn + o.time) / o.dt).rounded()
+                    printOut(String(format: "scalar reference: %d spikes (%.4g Hz); %.3g neuron-steps in %.2f s: %.3g neuron-steps/s on %d threads\n",
+                                    spikes, 1000 * Double(spikes) / (Double(o.neurons) * o.time), steps, seconds, steps / seconds, o.threads))
+                    return
+                }
+            }
             let request = try SimulationRequest(words: words)
             let progress = ProgressLine()
             let result = LIFSimulator.simulate(model: request.model.name, request.parameters, request.options, progress: progress.update)
