@@ -27,6 +27,7 @@ let package = Package(
         .library(name: "EstimatorKit", targets: ["EstimatorKit"]),
         // Built-in estimators: one dynamic library per plugin, found next to the executable.
         .library(name: "SiegertPlugin", type: .dynamic, targets: ["SiegertPlugin"]),
+        .library(name: "SiegertColoredPlugin", type: .dynamic, targets: ["SiegertColoredPlugin"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -40,6 +41,8 @@ let package = Package(
         .target(name: "SiegertNumerics", dependencies: ["GSLSupport"]),
         .target(name: "SiegertPlugin", dependencies: ["EstimatorKit", "SiegertNumerics"],
                 path: "Plugins/Siegert"),
+        .target(name: "SiegertColoredPlugin", dependencies: ["EstimatorKit", "SiegertNumerics"],
+                path: "Plugins/SiegertColored"),
         .target(name: "WorkbenchCore", dependencies: ["CWorkbenchPlugin", "WorkbenchToolchain", "MonteCarlo"]),
         .target(name: "MonteCarlo", swiftSettings: [.unsafeFlags(monteCarloFlags)]),
         .executableTarget(name: "workbench", dependencies: [

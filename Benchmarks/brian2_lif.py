@@ -53,7 +53,8 @@ def main():
     from brian2 import (NeuronGroup, SpikeMonitor, defaultclock, device, ms, mV, prefs,
                         second, set_device, run)
 
-    build_dir = args.build_dir or tempfile.mkdtemp(prefix="brian2_lif_")
+    build_dir = os.path.abspath(args.build_dir or tempfile.mkdtemp(prefix="brian2_lif_"))
+    os.makedirs(build_dir, exist_ok=True)
     set_device("cpp_standalone", build_on_run=False, directory=build_dir)
     prefs.devices.cpp_standalone.openmp_threads = 0 if args.threads <= 1 else args.threads
     prefs.logging.std_redirection = False
@@ -71,8 +72,24 @@ def main():
     mon = SpikeMonitor(G, record=False)  # only counts spikes
     run(args.time * second)
 
+    # Code generation + compilation; the compiler/make chatter goes to build.log.
+    log_path = os.path.join(build_dir, "build.log")
     t0 = time.perf_counter()
-    device.build(directory=build_dir, compile=True, run=False, with_output=False)
+    sys.stdout.flush(); sys.stderr.flush()
+    saved = os.dup(1), os.dup(2)
+    try:
+        with open(log_path, "w") as log:
+            os.dup2(log.fileno(), 1)
+            os.dup2(log.fileno(), 2)
+            device.build(directory=build_dir, compile=True, run=False, with_output=False)
+    except Exception:
+        os.dup2(saved[0], 1); os.dup2(saved[1], 2)
+        if os.path.exists(log_path):
+            sys.stderr.write(open(log_path).read())
+        raise
+    finally:
+        sys.stdout.flush(); sys.stderr.flush()
+        os.dup2(saved[0], 1); os.dup2(saved[1], 2)
     build_s = time.perf_counter() - t0
 
     steps = int(round(args.time / float(defaultclock.dt / second)))

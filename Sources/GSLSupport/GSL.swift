@@ -35,4 +35,6 @@ public enum GSL {
     public static func erf(_ x: Double) -> Double { sf(gsl_sf_erf_e, x) }
     /// Dawson's integral D(x) = e^{-x²} ∫_0^x e^{t²} dt.
     public static func dawson(_ x: Double) -> Double { sf(gsl_sf_dawson_e, x) }
+    /// Riemann ζ(s), s ≠ 1.
+    public static func zeta(_ s: Double) -> Double { sf(gsl_sf_zeta_e, s) }
 }

@@ -118,7 +118,8 @@ public struct SimulationResult: Sendable {
 
 /// One membrane-model step for eight lanes: the potential after dt and whether it crossed θ inside the step.
 protocol MembraneStep {
-    mutating func step(_ v: V8, _ rng: inout LaneRNG) -> (V8, SIMDMask<SIMD8<Int64>>)
+    /// `normals` drives the model's noise; `uniforms` serves the threshold test.
+    mutating func step(_ v: V8, _ normals: inout NormalBuffer, _ uniforms: inout LaneRNG) -> (V8, Mask8)
 }
 
 /// White-noise LIF: exact OU update; crossing by grid check or Brownian-bridge probability (§9.1).
@@ -132,17 +133,15 @@ struct WhiteStep: MembraneStep {
         bridgeExponent = -2 * p.tauM / (p.sigma * p.sigma * dt)
         bridge = scheme == .bridge
     }
-    @inline(__always) mutating func step(_ v: V8, _ rng: inout LaneRNG) -> (V8, SIMDMask<SIMD8<Int64>>) {
-        let z = rng.normal()
-        let vn = mu + (v - mu) * decay + noise * z
+    @inline(__always) mutating func step(_ v: V8, _ normals: inout NormalBuffer, _ uniforms: inout LaneRNG) -> (V8, Mask8) {
+        let vn = mu + (v - mu) * decay + noise * normals.next()
         var crossed = vn .>= theta
         if bridge {
             // P(max over the step ≥ θ | both ends below) = exp(-2(θ-V_n)(θ-V_{n+1}) τ/(σ² Δt)).
             // Below e^{-37} < 2^-53 (the smallest uniform) it can never fire: then no draw is needed.
             let exponent = bridgeExponent * (theta - v) * (theta - vn)
             if any(exponent .> -37) {
-                let u = rng.uniform()
-                crossed .|= u .< VectorMath.exp(exponent)
+                crossed .|= uniforms.uniform() .< VectorMath.exp(exponent)
             }
         }
         return (vn, crossed)
@@ -153,17 +152,17 @@ struct WhiteStep: MembraneStep {
 struct ColoredStep: MembraneStep {
     let mu, theta, a, b, etaDecay, etaNoise: Double
     var eta: V8
-    init(_ p: LIFModelParameters, dt: Double, rng: inout LaneRNG) {
+    init(_ p: LIFModelParameters, dt: Double, normals: inout NormalBuffer) {
         mu = p.mu; theta = p.theta
         a = dt / p.tauM
         b = p.sigma * dt / p.tauM.squareRoot()
         etaDecay = Foundation.exp(-dt / p.tauS)
         etaNoise = ((1 - Foundation.exp(-2 * dt / p.tauS)) / (2 * p.tauS)).squareRoot()
-        eta = rng.normal() * (1 / (2 * p.tauS)).squareRoot()       // stationary start
+        eta = normals.next() * (1 / (2 * p.tauS)).squareRoot()       // stationary start
     }
-    @inline(__always) mutating func step(_ v: V8, _ rng: inout LaneRNG) -> (V8, SIMDMask<SIMD8<Int64>>) {
+    @inline(__always) mutating func step(_ v: V8, _ normals: inout NormalBuffer, _ uniforms: inout LaneRNG) -> (V8, Mask8) {
         let vn = v + a * (mu - v) + b * eta
-        eta = eta * etaDecay + etaNoise * rng.normal()
+        eta = eta * etaDecay + etaNoise * normals.next()
         return (vn, vn .>= theta)
     }
 }
@@ -176,21 +175,24 @@ public enum LIFSimulator {
         let start = Date()
         let nBlocks = (o.neurons + 7) / 8
         let blocks = BlockRunner.run(blocks: nBlocks, threads: o.threads, progress: progress) { b -> BlockResult in
-            var rng = LaneRNG(seed: o.seed, stream: UInt64(b))
+            // Two streams per block: the noise, and the uniforms of the threshold test.
+            var normals = NormalBuffer(LaneRNG(seed: o.seed, stream: 2 * UInt64(b)))
+            var uniforms = LaneRNG(seed: o.seed, stream: 2 * UInt64(b) + 1)
+            defer { normals.release() }
             let lanes = min(8, o.neurons - 8 * b)
             if model == "lif-colored" && p.tauS > 0 {
-                var step = ColoredStep(p, dt: o.dt, rng: &rng)
-                return simulateBlock(&step, &rng, lanes: lanes, p, o)
+                var step = ColoredStep(p, dt: o.dt, normals: &normals)
+                return simulateBlock(&step, &normals, &uniforms, lanes: lanes, p, o)
             }
             var step = WhiteStep(p, dt: o.dt, scheme: o.scheme)
-            return simulateBlock(&step, &rng, lanes: lanes, p, o)
+            return simulateBlock(&step, &normals, &uniforms, lanes: lanes, p, o)
         }
         let steps = Double(o.neurons) * ((o.burnIn + o.time) / o.dt).rounded()
         return SimulationResult(model: model, parameters: p, options: o, blocks: blocks, neuronSteps: steps,
                                 seconds: Date().timeIntervalSince(start))
     }
 
-    static func simulateBlock<M: MembraneStep>(_ model: inout M, _ rng: inout LaneRNG, lanes: Int,
+    static func simulateBlock<M: MembraneStep>(_ model: inout M, _ normals: inout NormalBuffer, _ uniforms: inout LaneRNG, lanes: Int,
                                                _ p: LIFModelParameters, _ o: SimulationOptions) -> BlockResult {
         let dt = o.dt
         let burnSteps = Int((o.burnIn / dt).rounded()), windowSteps = Int((o.time / dt).rounded())
@@ -216,7 +218,7 @@ public enum LIFSimulator {
                 if !any(isiStart .>= 0) || n >= windowEnd + windowSteps { break }
             }
             let refractory = ref .> 0
-            var (vn, crossed) = model.step(v, &rng)
+            var (vn, crossed) = model.step(v, &normals, &uniforms)
             vn = blend(refractory, vReset, vn)
             ref = blend(refractory, ref - 1, ref)
             let spike = crossed .& .!refractory .& active

@@ -57,3 +57,30 @@ public struct LaneRNG {
         return r * c
     }
 }
+
+/// Normals generated 64 vectors at a time: the log/sin/cos polynomials of consecutive draws are then
+/// independent and pipeline, instead of sitting on the simulation loop's dependency chain.
+public struct NormalBuffer {
+    var rng: LaneRNG
+    let storage: UnsafeMutablePointer<V8>
+    var index = 64
+    public static let capacity = 64
+
+    public init(_ rng: LaneRNG) {
+        self.rng = rng
+        storage = .allocate(capacity: Self.capacity)
+    }
+    /// Must be called once the buffer is no longer used.
+    public func release() { storage.deallocate() }
+
+    @inline(__always) public mutating func next() -> V8 {
+        if index == Self.capacity { refill() }
+        defer { index += 1 }
+        return storage[index]
+    }
+
+    @inline(never) mutating func refill() {
+        for i in 0..<Self.capacity { storage[i] = rng.normal() }
+        index = 0
+    }
+}

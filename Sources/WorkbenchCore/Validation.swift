@@ -108,7 +108,7 @@ public enum Validation {
                         mc: sim.density(bin: b), delta: delta(out, modelError, observable: "density_per_mv"))
             }
         }
-        if sim.total.censored > 0 { notes.append("\(sim.total.censored) ISIs censored at one window past the end: the CV may be biased low") }
+        if sim.total.censored > 0 && quantities.contains(where: { $0.name == "cv" }) { notes.append("\(sim.total.censored) ISIs censored at one window past the end: the CV may be biased low") }
         let zStar = quantities.count > 100 ? 5.0 : 4.0
         let final = quantities.map { q -> ValidationQuantity in
             guard let a = q.acceptance, zStar != 4 else { return q }

@@ -1,0 +1,83 @@
+// `siegert-colored`: THEORY §2 as an estimator of the model `lif-colored`.
+import EstimatorKit
+import Foundation
+import GSLSupport
+import SiegertNumerics
+
+struct SiegertColoredEstimator: Estimator {
+    enum P: Int { case mu, sigma, theta, vReset, tauM, tauRef, tauS, method }
+    enum O: Int { case rate, lnRate, thetaEff, vResetEff, k, modelError }
+    enum Warning: UInt32 { case outsideValidity = 1, rateUnderflow = 2 }
+    /// THEORY §9.2: shift within 3 % for k² ≤ 0.25; Taylor within 3 % only for k² ≤ 0.02.
+    static let validK2: [ColoredNoise.Method: Double] = [.shift: 0.25, .taylor: 0.02]
+
+    let info = EstimatorInfo(
+        name: "siegert-colored",
+        summary: "LIF with exponentially filtered (coloured) noise: Fourcaud-Brunel shift or first-order Taylor rate",
+        reference: "Fourcaud & Brunel 2002, Neural Comput. 14:2057; NNMT lif.exp (_firing_rate_shift/_taylor); THEORY.md §2",
+        model: "lif-colored",
+        notes: """
+        First order in k = sqrt(tau_s/tau_m). Shift (default): threshold and reset move up by sigma (alpha/2) k, \
+        within ~3 % of simulation for k^2 <= 0.25. Taylor: within ~3 % only for k^2 <= 0.02 and can turn negative \
+        (then an error). Outside these ranges a warning is raised. tau_s = 0 is exactly siegert.
+        """,
+        parameters: [
+            ParameterSpec("mu", unit: "mV", .required, summary: "mean input"),
+            ParameterSpec("sigma", unit: "mV", .required, min: 0, minExclusive: true,
+                          summary: "noise amplitude, Brunel convention (sqrt(2) x free std of the white-noise limit)"),
+            ParameterSpec("theta", unit: "mV", .defaulted(20), potential: true, summary: "threshold"),
+            ParameterSpec("v_reset", unit: "mV", .defaulted(10), potential: true, summary: "reset potential (< theta)"),
+            ParameterSpec("tau_m", unit: "ms", .defaulted(20), min: 0, minExclusive: true, summary: "membrane time constant"),
+            ParameterSpec("tau_ref", unit: "ms", .defaulted(2), min: 0, summary: "absolute refractory period"),
+            ParameterSpec("tau_s", unit: "ms", .required, min: 0, summary: "noise (synaptic) time constant"),
+            ParameterSpec("method", unit: "1", .defaulted(0), choices: ["shift", "taylor"], summary: "shift (NNMT default) or taylor"),
+        ],
+        outputs: [
+            OutputSpec("rate_hz", unit: "Hz", observable: "rate_hz", modelErrorOutput: O.modelError.rawValue,
+                       summary: "firing rate (0 when below the double range)"),
+            OutputSpec("ln_rate_hz", unit: "ln Hz", summary: "natural log of the rate"),
+            OutputSpec("theta_eff_mv", unit: "mV", potential: true, summary: "effective threshold theta + sigma (alpha/2) k (shift method)"),
+            OutputSpec("v_reset_eff_mv", unit: "mV", potential: true, summary: "effective reset v_reset + sigma (alpha/2) k (shift method)"),
+            OutputSpec("k", unit: "1", summary: "sqrt(tau_s/tau_m)"),
+            OutputSpec("model_error", unit: "1", summary: "documented relative error vs the coloured-noise LIF (THEORY §9.2); 0 for tau_s = 0"),
+        ],
+        warnings: [
+            "outside the validity range of the method (shift: k^2 <= 0.25, taylor: k^2 <= 0.02): expect errors beyond 3 %",
+            "rate below the double range: rate_hz = 0, ln_rate_hz is exact",
+        ])
+
+    func makeScratch() -> IntegrationWorkspace { IntegrationWorkspace() }
+
+    func evaluate(_ p: UnsafeBufferPointer<Double>, _ out: inout OutputRow, _ ws: inout IntegrationWorkspace) throws -> UInt32 {
+        let lif = LIFParameters(mu: p[P.mu.rawValue], sigma: p[P.sigma.rawValue], theta: p[P.theta.rawValue],
+                                vReset: p[P.vReset.rawValue], tauM: p[P.tauM.rawValue], tauRef: p[P.tauRef.rawValue])
+        let tauS = p[P.tauS.rawValue]
+        let method = ColoredNoise.Method(rawValue: Int(p[P.method.rawValue]))!
+        guard lif.vReset < lif.theta else {
+            throw EstimatorFailure(.badInput, "parameter 'v_reset' = \(formatForMessage(lif.vReset)) mV is out of range (valid: < theta = \(formatForMessage(lif.theta)) mV)")
+        }
+        guard lif.yTheta.isFinite, lif.yReset.isFinite else {
+            throw EstimatorFailure(.badParameter(P.sigma.rawValue), "parameter 'sigma' = \(formatForMessage(lif.sigma)) mV is too small for double precision: (theta - mu)/sigma overflows")
+        }
+        let r: ColoredNoise.Result
+        do { r = try ColoredNoise.rate(lif, tauS: tauS, method: method, workspace: ws) }
+        catch let f as ColoredNoise.Failure { throw EstimatorFailure(.numerical, f.description) }
+        catch { throw EstimatorFailure(.numerical, "siegert-colored: \(error)") }
+        var warnings: UInt32 = 0
+        if r.k * r.k > Self.validK2[method]! { warnings |= Warning.outsideValidity.rawValue }
+        let rate = r.rateHz
+        if rate == 0 { warnings |= Warning.rateUnderflow.rawValue }
+        out.set(O.rate.rawValue, rate)
+        out.set(O.lnRate.rawValue, r.lnRateHz)
+        if method == .shift {
+            out.set(O.thetaEff.rawValue, lif.theta + r.shift)
+            out.set(O.vResetEff.rawValue, lif.vReset + r.shift)
+        } else {
+            out.notApplicable(O.thetaEff.rawValue)
+            out.notApplicable(O.vResetEff.rawValue)
+        }
+        out.set(O.k.rawValue, r.k)
+        out.set(O.modelError.rawValue, tauS == 0 ? 0 : 0.03)
+        return warnings
+    }
+}
