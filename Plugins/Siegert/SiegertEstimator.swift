@@ -69,10 +69,7 @@ struct SiegertEstimator: Estimator {
         guard lif.vReset < lif.theta else {
             throw EstimatorFailure(.badInput, "parameter 'v_reset' = \(formatForMessage(lif.vReset)) mV is out of range (valid: < theta = \(formatForMessage(lif.theta)) mV)")
         }
-        guard lif.yTheta.isFinite, lif.yReset.isFinite else {
-            throw EstimatorFailure(.badParameter(P.sigma.rawValue),
-                "parameter 'sigma' = \(formatForMessage(lif.sigma)) mV is too small for double precision: (theta - mu)/sigma overflows")
-        }
+        if let why = lif.unrepresentable { throw EstimatorFailure(.badInput, why) }
         out.set(O.yTheta.rawValue, lif.yTheta)
         out.set(O.yReset.rawValue, lif.yReset)
         if v.isNaN { out.notApplicable(O.density.rawValue) }

@@ -56,9 +56,7 @@ struct SiegertColoredEstimator: Estimator {
         guard lif.vReset < lif.theta else {
             throw EstimatorFailure(.badInput, "parameter 'v_reset' = \(formatForMessage(lif.vReset)) mV is out of range (valid: < theta = \(formatForMessage(lif.theta)) mV)")
         }
-        guard lif.yTheta.isFinite, lif.yReset.isFinite else {
-            throw EstimatorFailure(.badParameter(P.sigma.rawValue), "parameter 'sigma' = \(formatForMessage(lif.sigma)) mV is too small for double precision: (theta - mu)/sigma overflows")
-        }
+        if let why = lif.unrepresentable { throw EstimatorFailure(.badInput, why) }
         let r: ColoredNoise.Result
         do { r = try ColoredNoise.rate(lif, tauS: tauS, method: method, workspace: ws) }
         catch let f as ColoredNoise.Failure { throw EstimatorFailure(.numerical, f.description) }

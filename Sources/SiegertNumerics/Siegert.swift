@@ -15,6 +15,23 @@ public struct LIFParameters: Sendable, Equatable {
     /// y_θ = (θ - μ)/σ and y_r = (V_r - μ)/σ.
     public var yTheta: Double { (theta - mu) / sigma }
     public var yReset: Double { (vReset - mu) / sigma }
+    /// y_θ - y_r = (θ - V_r)/σ, formed from the potentials so a narrow interval keeps its digits.
+    public var width: Double { (theta - vReset) / sigma }
+
+    /// |y| ≤ 1e150 keeps y² and every exponent of the recipe finite (ln ν ≈ -y_θ² down to -1e300).
+    public static let maxAbsY = 1e150
+
+    /// Why this parameter set is outside what the recipe can represent, or nil.
+    public var unrepresentable: String? {
+        let yT = yTheta, yR = yReset
+        func f(_ v: Double) -> String { v.isFinite && v == v.rounded() && abs(v) < 1e15 ? String(Int64(v)) : "\(v)" }
+        let given = "parameters 'mu' = \(f(mu)) mV, 'sigma' = \(f(sigma)) mV, 'theta' = \(f(theta)) mV, 'v_reset' = \(f(vReset)) mV"
+        if !(yT.isFinite && yR.isFinite && abs(yT) <= Self.maxAbsY && abs(yR) <= Self.maxAbsY) {
+            return "\(given) are out of the evaluable range: (theta - mu)/sigma = \(yT) and (v_reset - mu)/sigma = \(yR) must lie within ±1e150"
+        }
+        if !(width > 0) { return "\(given) are out of the evaluable range: (theta - v_reset)/sigma = \(width) must be > 0 in double precision" }
+        return nil
+    }
 }
 
 /// The rate in the bounded representation of §1.3: I(y_r, y_θ) = e^c S.
@@ -42,10 +59,22 @@ public enum SiegertError: Error, CustomStringConvertible {
 public enum Siegert {
     // MARK: rate
 
+    static let gaussLegendre = GaussLegendre(order: 20)
+
+    /// An interval [y_θ - w, y_θ] shorter than the scale on which the integrand changes (1/(2|y_θ|) above
+    /// zero, |y_θ| below): integrated by 20-point Gauss–Legendre over the exact width w, so that
+    /// neither the rounding of y_r nor a difference of two close antiderivatives costs digits.
+    static func isNarrow(width w: Double, b: Double) -> Bool {
+        b > 0 ? w * max(1, 2 * b) < 0.5 : w < 0.5 * max(1, -b)
+    }
+
     public static func rate(_ p: LIFParameters, workspace ws: IntegrationWorkspace) throws -> SiegertRate {
-        let a = p.yReset, b = p.yTheta
+        let a = p.yReset, b = p.yTheta, w = p.width
         let c: Double, S: Double
-        if b <= 0 {                                  // case A: mean-driven side
+        if isNarrow(width: w, b: b) {
+            c = b > 0 ? b * b : 0
+            S = gaussLegendre.integrate(upper: b, width: w) { scaledF($0, b: b) }
+        } else if b <= 0 {                                  // case A: mean-driven side
             c = 0
             S = try ErfcxIntegral.J(-b, -a, workspace: ws)
         } else if a >= 0 {                           // case B: both limits ≥ 0
@@ -64,15 +93,16 @@ public enum Siegert {
     // MARK: mean potential (exact closed forms, §1.2)
 
     /// ⟨V⟩ over non-refractory time [mV].
+    /// Uses ν τ_m/(1 - ν τ_ref) = 1/(√π I): no cancellation in 1 - ν τ_ref, no dependence on τ_ref.
     public static func meanVNonRefractory(_ p: LIFParameters, _ r: SiegertRate) -> Double {
-        let nu = r.ratePerMs
-        return p.mu - nu * p.tauM * (p.theta - p.vReset) / (1 - nu * p.tauRef)
+        p.mu - (p.theta - p.vReset) * exp(-r.c) / (Special.sqrtPi * r.S)
     }
 
     /// ⟨V⟩ over all time, V clamped at V_r while refractory [mV].
+    /// (1 - ν τ_ref)⟨V⟩_nonref + ν τ_ref V_r, with 1 - ν τ_ref = (ν τ_m e^c) √π S formed without cancellation.
     public static func meanVAll(_ p: LIFParameters, _ r: SiegertRate) -> Double {
-        let nu = r.ratePerMs
-        return p.mu * (1 - nu * p.tauRef) - nu * p.tauM * (p.theta - p.vReset) + nu * p.tauRef * p.vReset
+        let free = r.nuTauMExpC * Special.sqrtPi * r.S
+        return free * meanVNonRefractory(p, r) + r.ratePerMs * p.tauRef * p.vReset
     }
 
     // MARK: density (§1.3)
@@ -90,17 +120,43 @@ public enum Siegert {
 
     // MARK: gain (§1.7)
 
-    /// e^{-c} F(y) with F(y) = e^{y²}(1 + erf y), bounded for every y ≤ y_θ.
-    @inline(__always) static func scaledF(_ y: Double, _ r: SiegertRate) -> Double {
-        if y <= 0 { return exp(-r.c) * Special.erfcx(-y) }
-        return exp((y - r.b) * (y + r.b)) * (1 + GSL.erf(y))      // y > 0 implies b > 0, c = b²
+    /// e^{-c} F(y) with F(y) = e^{y²}(1 + erf y) and c = max(b, 0)², bounded for every y ≤ b = y_θ.
+    @inline(__always) static func scaledF(_ y: Double, b: Double) -> Double {
+        if y <= 0 { return (b > 0 ? exp(-b * b) : 1) * Special.erfcx(-y) }
+        return exp((y - b) * (y + b)) * (1 + GSL.erf(y))      // y > 0 implies b > 0, c = b²
+    }
+
+    /// h(t) = 1/√π - t·erfcx(t) for t ≥ 0, i.e. y F(y) + 1/√π at y = -t: the series past t = 26 avoids
+    /// the cancellation that makes y F(y) → -1/√π useless for differences.
+    static func hNegative(_ t: Double) -> Double {
+        if t < 26 { return 1 / Special.sqrtPi - t * Special.erfcx(t) }
+        let inv = 1 / (2 * t * t)
+        var term = 1.0, sum = 0.0
+        for k in 1...9 { term *= -Double(2 * k - 1) * inv; sum -= term }
+        return sum / Special.sqrtPi
     }
 
     /// (∂ln ν/∂μ, ∂ln ν/∂σ) [1/mV]; finite even when ν underflows.
     public static func logGain(_ p: LIFParameters, _ r: SiegertRate) -> (dMu: Double, dSigma: Double) {
-        let fT = scaledF(r.b, r), fR = scaledF(r.a, r)
+        let a = r.a, b = r.b, w = p.width
         let k = r.nuTauMExpC * Special.sqrtPi / p.sigma
-        return (k * (fT - fR), k * (r.b * fT - r.a * fR))
+        if isNarrow(width: w, b: b) {
+            // Differences F(b) - F(a) and bF(b) - aF(a) as integrals of the derivatives over the exact width:
+            // F' = 2yF + 2/√π (= 2h below zero), (yF)' = F + yF'.
+            let e = b > 0 ? exp(-b * b) : 1
+            let dF = gaussLegendre.integrate(upper: b, width: w) { y in
+                y <= 0 ? 2 * e * hNegative(-y) : 2 * y * scaledF(y, b: b) + 2 / Special.sqrtPi * e
+            }
+            let dYF = gaussLegendre.integrate(upper: b, width: w) { y in
+                let f = scaledF(y, b: b)
+                return y <= 0 ? f + 2 * y * e * hNegative(-y) : f + y * (2 * y * f + 2 / Special.sqrtPi * e)
+            }
+            return (k * dF, k * dYF)
+        }
+        let fT = scaledF(b, b: b), fR = scaledF(a, b: b)
+        // Below zero y F(y) = h(-y) - 1/√π, so b F(b) - a F(a) = h(-b) - h(-a) (c = 0 there).
+        let dYF = b <= 0 ? hNegative(-b) - hNegative(-a) : b * fT - a * fR
+        return (k * (fT - fR), k * dYF)
     }
 
     // MARK: ISI variability (§1.2-§1.4)
@@ -135,17 +191,23 @@ public enum Siegert {
     /// Sorted breakpoints in [lo, hi]: the boundary layer of width ~1/(2|hi|) below hi (§1.3), zero,
     /// and decades on the negative side, so QAG never has to discover these scales by bisection.
     static func boundaryLayerPoints(_ lo: Double, _ hi: Double) -> [Double] {
-        var pts: Set<Double> = [lo, hi]
+        var pts: Set<Double> = []
         if abs(hi) > 1 { for k in [1.0, 10, 100] { pts.insert(hi - k / abs(hi)) } }
         if lo < 0 && hi > 0 { pts.insert(0) }
         var d = -1.0
         while d > lo { if d < hi { pts.insert(d) }; d *= 10 }
         if hi < -1 { var q = hi * 10; while q > lo { pts.insert(q); q *= 10 } }
-        return pts.filter { $0 >= lo && $0 <= hi }.sorted()
+        // Interior points closer than 1e-8 (relative) to a neighbour would give QAG sub-intervals of a
+        // few ulps, where it reports "bad integrand behaviour": merge them.
+        func far(_ x: Double, _ y: Double) -> Bool { abs(x - y) > 1e-8 * max(1, abs(x), abs(y)) }
+        var out = [lo]
+        for x in pts.sorted() where x > lo && x < hi && far(x, out.last!) && far(x, hi) { out.append(x) }
+        out.append(hi)
+        return out
     }
 
-    /// Beyond |y_θ| = 1e6 the QAG recipe can no longer resolve its boundary layer (width 1/|y_θ| is
-    /// then close to the spacing of doubles) and the asymptotic forms of §1.4 are exact to < 1e-12.
+    /// Below y_θ = -1e6 the QAG recipe can no longer resolve its boundary layer (width 1/|y_θ| is then
+    /// close to the spacing of doubles) and the linear-noise form of §1.4 is exact to < 1e-12.
     public static let asymptoticCVBound = 1e6
 
     /// W_s = e^{-2c} W of §1.3, CV² = 2π W_s (ν τ_m e^c)².
@@ -186,15 +248,31 @@ public enum Siegert {
             let inv = (1 / b - 1 / a) * (1 / b + 1 / a)
             return nuTau * (0.5 * inv).squareRoot()
         }
-        if b > asymptoticCVBound {
-            // Escape over a barrier of height b² from a reset more than ~50/b below it: the ISI is
-            // exponential up to the refractory shift, CV = (T̄ - τ_ref)/T̄ (§1.4); corrections are e^{-b²}.
-            guard (b - a) * b > 50 else {
-                throw SiegertError.outsideEvaluableRange(
-                    "CV not evaluable: y_theta = \(b) with the reset only \(b - a) noise units below threshold")
+        if isNarrow(width: p.width, b: b) && b <= 1e3 {
+            // Reset close to threshold: the Brunel double integral W = ∫ e^{x²} K(x) dx directly, by
+            // Gauss–Legendre over the exact width (T1 and T2 would each cancel to a few digits here).
+            var failure: Error?
+            let c = r.c
+            let ws2 = IntegrationWorkspace()
+            let wScaled = gaussLegendre.integrate(upper: b, width: p.width) { x in
+                do {
+                    let k = try KHat(x, workspace: ws2)
+                    return x < 0 ? exp(-2 * c) * k : exp(2 * (x - b) * (x + b)) * k
+                } catch { failure = error; return 0 }
             }
+            if let failure { throw failure }
+            return (2 * Double.pi * wScaled).squareRoot() * r.nuTauMExpC
+        }
+        if b > 30 && (b - a) * b > 50 {
+            // Escape over a barrier of height b² ≥ 900 from a reset more than 50/b below it: the ISI is
+            // exponential up to the refractory shift, CV = (T̄ - τ_ref)/T̄ (§1.4); corrections ~e^{-b²}.
             if p.tauRef == 0 { return 1 }
             return -expm1(log(p.tauRef) - r.lnMeanISI)
+        }
+        if b > 1e3 || !(a < b) {
+            // Reset within 50/b noise units of a very high threshold: the quadrature cannot resolve it.
+            throw SiegertError.outsideEvaluableRange(
+                "CV not evaluable: reset only \(p.width) noise units below a threshold y_theta = \(b) noise units above the mean")
         }
         let w = try scaledW(r, workspace: ws)
         return (2 * Double.pi * w).squareRoot() * r.nuTauMExpC
