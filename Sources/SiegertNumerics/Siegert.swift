@@ -136,20 +136,31 @@ public enum Siegert {
         return sum / Special.sqrtPi
     }
 
+    /// h'(t) = 2t/√π - (1 + 2t²) erfcx(t): the two terms cancel to O(t⁻³), so past t = 26 the
+    /// differentiated series of h is used.
+    static func hPrimeNegative(_ t: Double) -> Double {
+        if t < 26 { return 2 * t / Special.sqrtPi - (1 + 2 * t * t) * Special.erfcx(t) }
+        let inv = 1 / (2 * t * t)
+        var term = 1.0, sum = 0.0
+        for k in 1...9 { term *= -Double(2 * k - 1) * inv; sum += 2 * Double(k) * term }
+        return sum / (t * Special.sqrtPi)
+    }
+
     /// (∂ln ν/∂μ, ∂ln ν/∂σ) [1/mV]; finite even when ν underflows.
     public static func logGain(_ p: LIFParameters, _ r: SiegertRate) -> (dMu: Double, dSigma: Double) {
         let a = r.a, b = r.b, w = p.width
         let k = r.nuTauMExpC * Special.sqrtPi / p.sigma
         if isNarrow(width: w, b: b) {
             // Differences F(b) - F(a) and bF(b) - aF(a) as integrals of the derivatives over the exact width:
-            // F' = 2yF + 2/√π (= 2h below zero), (yF)' = F + yF'.
+            // F' = 2yF + 2/√π (= 2h(-y) below zero), (yF)' = F + yF' (= -h'(-y) below zero).
             let e = b > 0 ? exp(-b * b) : 1
             let dF = gaussLegendre.integrate(upper: b, width: w) { y in
                 y <= 0 ? 2 * e * hNegative(-y) : 2 * y * scaledF(y, b: b) + 2 / Special.sqrtPi * e
             }
             let dYF = gaussLegendre.integrate(upper: b, width: w) { y in
+                if y <= 0 { return -e * hPrimeNegative(-y) }       // (yF)' = d/dy h(-y)
                 let f = scaledF(y, b: b)
-                return y <= 0 ? f + 2 * y * e * hNegative(-y) : f + y * (2 * y * f + 2 / Special.sqrtPi * e)
+                return f + y * (2 * y * f + 2 / Special.sqrtPi * e)
             }
             return (k * dF, k * dYF)
         }

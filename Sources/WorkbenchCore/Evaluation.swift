@@ -1,5 +1,6 @@
 // `workbench eval`: turning command-line words, a CSV file or a grid into rows, evaluating them
 // through the ABI and formatting the result (DESIGN.md §6).
+import CWorkbenchPlugin
 import Foundation
 
 public enum OutputFormat: String, CaseIterable, Sendable { case table, json, csv }
@@ -81,7 +82,7 @@ public struct Evaluator {
     public init(estimator: LoadedEstimator, args: EvalArguments) { self.estimator = estimator; self.args = args }
 
     /// A row under construction: values by parameter index, and how each was set.
-    struct Row { var values: [Double]; var error: String? }
+    struct Row { var values: [Double]; var error: String?; var raw: [Int: String] = [:] }
 
     func parameter(_ name: String) throws -> ParameterInfo {
         let n = name.replacingOccurrences(of: "-", with: "_")
@@ -99,7 +100,9 @@ public struct Evaluator {
             if let v = Double(text), v == v.rounded(), v >= 0, Int(v) < p.choices.count { return v }
             throw WorkbenchError.badInput("parameter '\(p.name)' = '\(text)' is not one of: \(p.choices.joined(separator: ", "))")
         }
-        return try Quantity.parse(text, unit: p.unit, name: p.name)
+        do { return try Quantity.parse(text, unit: p.unit, name: p.name) } catch let e as WorkbenchError {
+            throw WorkbenchError.badInput(e.message + " (valid: \(estimator.describeRange(p)))")
+        }
     }
 
     var vRest: Double? { get throws { try args.vRest.map { try Quantity.parse($0, unit: "mV", name: "v_rest") } } }
@@ -239,6 +242,7 @@ public struct Evaluator {
             rows.reserveCapacity(batch.cells.count)
             for (r, cells) in batch.cells.enumerated() {
                 var row = Row(values: base, error: nil)
+                for (c, p) in batch.columns.enumerated() where c < cells.count { row.raw[p.index] = cells[c] }
                 if cells.count != batch.columns.count {
                     row.error = "row \(r + 1): \(cells.count) fields, header has \(batch.columns.count)"
                 } else {
@@ -278,7 +282,11 @@ public struct Evaluator {
 
         let formatter = ResultFormatter(estimator: estimator, outputs: outputs, vRest: vRest, rows: rows.map(\.values),
                                         rowErrors: rows.indices.map { rows[$0].error ?? result.messages[$0] },
-                                        result: result)
+                                        rawCells: rows.map { $0.error == nil ? [:] : $0.raw }, result: result)
+        // Bad input is exit 2; a valid row the numerics could not evaluate is an internal failure, exit 1.
+        let numerical = rows.indices.filter { rows[$0].error == nil && result.status[$0] == WB_STATUS_NUMERICAL_ERROR }.count
+        let badInput = rows.indices.filter { rows[$0].error != nil || (result.status[$0] < 0 && result.status[$0] != WB_STATUS_NUMERICAL_ERROR) }.count
+        let failureCode: Int32 = badInput > 0 ? WorkbenchError.Code.badInput.rawValue : (numerical > 0 ? WorkbenchError.Code.internalError.rawValue : 0)
         let isBatch = batch != nil
         let format = args.format ?? (isBatch ? .csv : .table)
         var stderr: [String] = []
@@ -288,7 +296,7 @@ public struct Evaluator {
             let warned = (0..<rows.count).filter { formatter.rowErrors[$0] == nil && result.status[$0] > 0 }.count
             if warned > 0 { stderr.append("warning: \(warned) rows carry warnings (see the status/error columns)") }
         } else if let e = formatter.rowErrors[0] {
-            return EvalResult(stdout: "", stderr: ["error: \(e)"], exitCode: WorkbenchError.Code.badInput.rawValue)
+            return EvalResult(stdout: "", stderr: ["error: \(numerical > 0 ? "numerical failure: " : "")\(e)"], exitCode: failureCode)
         } else {
             stderr += estimator.warningTexts(result.status[0]).map { "warning: \($0)" }
         }
@@ -298,6 +306,6 @@ public struct Evaluator {
         case .json: text = isBatch ? formatter.jsonBatch() : formatter.jsonSingle()
         case .table: text = isBatch ? formatter.tableBatch() : formatter.tableSingle()
         }
-        return EvalResult(stdout: text, stderr: stderr, exitCode: failed > 0 ? WorkbenchError.Code.badInput.rawValue : 0)
+        return EvalResult(stdout: text, stderr: stderr, exitCode: failureCode)
     }
 }

@@ -7,6 +7,8 @@ struct ResultFormatter {
     let vRest: Double?
     let rows: [[Double]]              // parameters in the user's frame
     let rowErrors: [String?]
+    /// For rows that failed to parse: the cells as the user wrote them, echoed instead of defaults.
+    let rawCells: [[Int: String]]
     let result: LoadedEstimator.Batch
 
     /// An output value in the user's frame (absolute potentials under --v-rest); nil if absent.
@@ -38,7 +40,7 @@ struct ResultFormatter {
         var lines = [(estimator.parameters.map(\.name) + outputs.map(\.name) + ["status", "error"]).joined(separator: ",")]
         lines.reserveCapacity(rows.count + 1)
         for r in rows.indices {
-            var fields = estimator.parameters.map { CSV.escape(parameterText($0, rows[r][$0.index])) }
+            var fields = estimator.parameters.map { CSV.escape(rawCells[r][$0.index] ?? parameterText($0, rows[r][$0.index])) }
             for o in outputs { fields.append(value(r, o).map(formatNumber) ?? "") }
             let (s, e) = status(r)
             fields.append(s); fields.append(CSV.escape(e))
