@@ -59,7 +59,10 @@ struct SiegertColoredEstimator: Estimator {
         if let why = lif.unrepresentable { throw EstimatorFailure(.badInput, why) }
         let r: ColoredNoise.Result
         do { r = try ColoredNoise.rate(lif, tauS: tauS, method: method, workspace: ws) }
-        catch let f as ColoredNoise.Failure { throw EstimatorFailure(.numerical, f.description) }
+        catch let f as ColoredNoise.Failure {
+            // The method is invalid at this point: a bad choice of input, not a numerical failure.
+            throw EstimatorFailure(.badParameter(P.method.rawValue), "parameter 'method' = taylor: \(f.description)")
+        }
         catch { throw EstimatorFailure(.numerical, "siegert-colored: \(error)") }
         var warnings: UInt32 = 0
         if r.k * r.k > Self.validK2[method]! { warnings |= Warning.outsideValidity.rawValue }
