@@ -6,13 +6,15 @@ import Foundation
 
 /// Flags of the Monte-Carlo target (measured in Benchmarks/README.md). -fno-math-errno lets sqrt be one
 /// instruction per lane. The x86-64-v3 ISA (AVX2 + FMA) is used only where this machine has it, so a
-/// build never emits instructions its CPU lacks; WORKBENCH_MC_BASELINE=1 builds without it (benchmarks).
+/// build never emits instructions its CPU lacks. For Benchmarks/mc_build_flags.sh:
+/// WORKBENCH_MC_BASELINE=1 builds without the ISA flag, WORKBENCH_MC_MATH_ERRNO=1 without -fno-math-errno.
 let monteCarloFlags: [String] = {
-    var flags = ["-Xcc", "-fno-math-errno"]
+    let env = ProcessInfo.processInfo.environment
+    var flags = env["WORKBENCH_MC_MATH_ERRNO"] == nil ? ["-Xcc", "-fno-math-errno"] : []
     #if arch(x86_64)
     let cpu = (try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8)) ?? ""
     let hasV3 = ["avx2", "fma", "bmi2"].allSatisfy { cpu.contains(" \($0)") }
-    if hasV3 && ProcessInfo.processInfo.environment["WORKBENCH_MC_BASELINE"] == nil {
+    if hasV3 && env["WORKBENCH_MC_BASELINE"] == nil {
         flags += ["-Xcc", "-march=x86-64-v3"]
     }
     #endif

@@ -74,6 +74,15 @@ for th, v in runs.items():
     print("workbench", th, statistics.median(x[0] for x in v), statistics.mean(x[1] for x in v), sep="\t")
 EOF
 
+# --- scalar reference loop (same algorithm, one neuron at a time, libm calls) ---
+for th in $THREADS; do
+    line="$("$tmp/workbench" simulate lif-white 15 5 --neurons "$N" --time "${T}s" --burn-in 0 --threads "$th" --scheme "$SCHEME" --kernel scalar)"
+    echo "$line" >> "$log"
+    sps="$(sed -n 's/.*: \([0-9.e+]*\) neuron-steps\/s.*/\1/p' <<< "$line")"
+    hz="$(sed -n 's/.*spikes (\([0-9.e+]*\) Hz).*/\1/p' <<< "$line")"
+    printf 'scalar\t%s\t%s\t%s\n' "$th" "$("$py" -c "print(1e9/float('$sps'))")" "$hz" >> "$tmp/results.tsv"
+done
+
 # --- Brian2 --------------------------------------------------------------------
 b2_version=""
 for th in $THREADS; do
@@ -121,6 +130,9 @@ for sim, name in (("workbench", "workbench"), ("brian2", "Brian2")):
         for th in ths:
             if th > 1 and (sim, th) in res:
                 print(f"{name} {th}-thread speed-up over 1 thread: {res[(sim, 1)][0] / res[(sim, th)][0]:.2f}x")
+for th in ths:
+    if ("scalar", th) in res and ("workbench", th) in res:
+        print(f"scalar reference loop, {th} thread(s): {res[('scalar', th)][0]:.3f} ns/step; SIMD kernel is {res[('scalar', th)][0] / res[('workbench', th)][0]:.2f}x faster")
 print("(wb/Brian2 = time ratio, < 1 means workbench is faster; wb speed-up = Brian2 time / workbench time)")
 EOF
 echo "log: $log" >&2

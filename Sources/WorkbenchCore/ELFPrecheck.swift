@@ -60,7 +60,8 @@ public enum ELFPrecheck {
 
             // Section headers: find .dynsym and its string table, look for the two entry symbols.
             let shoff = u64(40), shentsize = UInt64(u16(58)), shnum = UInt64(u16(60))
-            guard shnum > 0, shentsize >= 64, inside(shoff, shentsize * shnum) else {
+            guard shnum > 0 else { throw fail("no section headers (the entry symbols cannot be checked before loading)") }
+            guard shentsize >= 64, inside(shoff, shentsize * shnum) else {
                 throw fail("truncated: section headers lie outside the file")
             }
             var found = Set<String>()

@@ -242,7 +242,6 @@ public struct Evaluator {
             rows.reserveCapacity(batch.cells.count)
             for (r, cells) in batch.cells.enumerated() {
                 var row = Row(values: base, error: nil)
-                for (c, p) in batch.columns.enumerated() where c < cells.count { row.raw[p.index] = cells[c] }
                 if cells.count != batch.columns.count {
                     row.error = "row \(r + 1): \(cells.count) fields, header has \(batch.columns.count)"
                 } else {
@@ -254,6 +253,9 @@ public struct Evaluator {
                         }
                         do { row.values[p.index] = try parseValue(t, p) } catch { row.error = "\(error)"; break }
                     }
+                }
+                if row.error != nil {       // echo what the user wrote for a row that failed to parse
+                    for (c, p) in batch.columns.enumerated() where c < cells.count { row.raw[p.index] = cells[c] }
                 }
                 rows.append(row)
             }

@@ -85,8 +85,10 @@ public final class LoadedEstimator: @unchecked Sendable {
 
     /// Checks one value against the declared range (the same C helper the Swift kit uses).
     public func check(_ p: ParameterInfo, _ value: Double) -> String? {
+        if wb_check_param(descriptor.pointee.params + p.index, value, nil, 0) == 0 { return nil }
         var buf = [CChar](repeating: 0, count: 512)
-        return wb_check_param(descriptor.pointee.params + p.index, value, &buf, buf.count) == 0 ? nil : String(cString: buf)
+        _ = wb_check_param(descriptor.pointee.params + p.index, value, &buf, buf.count)
+        return String(cString: buf)
     }
 
     public func describeRange(_ p: ParameterInfo) -> String {
@@ -267,7 +269,8 @@ public final class PluginRegistry: @unchecked Sendable {
         guard e.model != nil else { return "no model" }
         guard e.evaluate != nil else { return "no evaluate function" }
         guard e.n_params >= 1, e.n_params <= 256, e.params != nil else { return "bad parameter table (\(e.n_params))" }
-        guard e.n_outputs >= 1, e.n_outputs <= 256, e.outputs != nil else { return "bad output table (\(e.n_outputs))" }
+        // 64 outputs at most: the per-row not-applicable mask is one uint64_t.
+        guard e.n_outputs >= 1, e.n_outputs <= 64, e.outputs != nil else { return "bad output table (\(e.n_outputs) outputs; 1 to 64 allowed)" }
         for i in 0..<e.n_params {
             let p = e.params[i]
             guard p.name != nil, p.unit != nil else { return "parameter \(i) has no name or unit" }

@@ -69,7 +69,7 @@ typedef struct wb_estimator wb_estimator;
 /* Thread-safe. in: n_rows x n_params, row-major (an absent optional parameter is NaN).
  * want: n_outputs bytes, non-zero = compute this output (NULL = all), so a rate-only batch skips
  * the CV. out: n_rows x n_outputs; an output not wanted, or not applicable to the row, is NaN and
- * (if not applicable) its bit is set in na[row] (outputs beyond 64 have no bit).
+ * (if not applicable) its bit is set in na[row]; hence at most 64 outputs per estimator.
  * status[row]: see WB_STATUS_*. msg: the message of the first failed row (may be NULL).
  * Returns 0 when the call itself worked (rows may still have failed), non-zero otherwise. */
 typedef int32_t (*wb_evaluate_fn)(const wb_estimator *self, size_t n_rows, const double *in,
@@ -146,7 +146,6 @@ static inline int wb_check_param(const wb_param *p, double v, char *msg, size_t 
         if (msg) snprintf(msg, len, "parameter '%s' is missing or NaN; it is required", p->name);
         return 1;
     }
-    wb_describe_range(p, range, sizeof range);
     int bad = isinf(v);
     if (p->flags & WB_PARAM_CHOICE) bad = bad || v != floor(v) || v < 0 || v >= (double)p->n_choices;
     else {
@@ -155,7 +154,9 @@ static inline int wb_check_param(const wb_param *p, double v, char *msg, size_t 
         bad = bad || ((p->flags & WB_PARAM_MAX_EXCLUSIVE) ? !(v < p->max) : !(v <= p->max));
     }
     if (!bad) return 0;
-    if (msg) snprintf(msg, len, "parameter '%s' = %.15g%s%s is out of range (valid: %s)", p->name, v, sp,
+    if (!msg) return 1;
+    wb_describe_range(p, range, sizeof range);   /* only on failure: formatting costs more than the check */
+    snprintf(msg, len, "parameter '%s' = %.15g%s%s is out of range (valid: %s)", p->name, v, sp,
                       (p->flags & WB_PARAM_CHOICE) ? "" : unit, range);
     return 1;
 }
