@@ -74,7 +74,8 @@ struct SiegertEstimator: Estimator {
         out.set(O.yReset.rawValue, lif.yReset)
         if v.isNaN { out.notApplicable(O.density.rawValue) }
 
-        let needsRate = O.allCases.contains { $0 != .yTheta && $0 != .yReset && out.wants($0.rawValue) }
+        var needsRate = false
+        for o in 0..<O.allCases.count where o != O.yTheta.rawValue && o != O.yReset.rawValue && out.wants(o) { needsRate = true; break }
         guard needsRate else { return 0 }
         let r: SiegertRate
         do { r = try Siegert.rate(lif, workspace: ws) } catch {
@@ -85,8 +86,9 @@ struct SiegertEstimator: Estimator {
         if rate == 0 { warnings |= Warning.rateUnderflow.rawValue }
         out.set(O.rate.rawValue, rate)
         out.set(O.lnRate.rawValue, r.lnRateHz)
-        let meanISI = exp(r.lnMeanISI)
+        // Every output below is computed only when asked for (`set` would evaluate its argument anyway).
         if out.wants(O.meanISI.rawValue) {
+            let meanISI = exp(r.lnMeanISI)
             out.set(O.meanISI.rawValue, meanISI)
             if meanISI.isInfinite { warnings |= Warning.isiOverflow.rawValue }
         }
@@ -96,14 +98,17 @@ struct SiegertEstimator: Estimator {
                 throw EstimatorFailure(.numerical, "siegert CV: \(error)")
             }
             out.set(O.cv.rawValue, cv)
-            let variance = exp(2 * (log(cv) + r.lnMeanISI))
-            out.set(O.varISI.rawValue, variance)
-            if out.wants(O.varISI.rawValue) && variance.isInfinite { warnings |= Warning.isiOverflow.rawValue }
+            if out.wants(O.varISI.rawValue) {
+                let variance = exp(2 * (log(cv) + r.lnMeanISI))
+                out.set(O.varISI.rawValue, variance)
+                if variance.isInfinite { warnings |= Warning.isiOverflow.rawValue }
+            }
         }
-        out.set(O.meanV.rawValue, Siegert.meanVNonRefractory(lif, r))
-        out.set(O.meanVAll.rawValue, Siegert.meanVAll(lif, r))
+        if out.wants(O.meanV.rawValue) { out.set(O.meanV.rawValue, Siegert.meanVNonRefractory(lif, r)) }
+        if out.wants(O.meanVAll.rawValue) { out.set(O.meanVAll.rawValue, Siegert.meanVAll(lif, r)) }
         if !v.isNaN && out.wants(O.density.rawValue) { out.set(O.density.rawValue, Siegert.density(at: v, lif, r)) }
-        let wantsGain = [O.dRateDMu, .dRateDSigma, .dLnRateDMu, .dLnRateDSigma].contains { out.wants($0.rawValue) }
+        let wantsGain = out.wants(O.dRateDMu.rawValue) || out.wants(O.dRateDSigma.rawValue)
+            || out.wants(O.dLnRateDMu.rawValue) || out.wants(O.dLnRateDSigma.rawValue)
         if wantsGain {
             let g = Siegert.logGain(lif, r)
             out.set(O.dLnRateDMu.rawValue, g.dMu)
@@ -111,7 +116,7 @@ struct SiegertEstimator: Estimator {
             out.set(O.dRateDMu.rawValue, rate * g.dMu)
             out.set(O.dRateDSigma.rawValue, rate * g.dSigma)
         }
-        out.set(O.kink.rawValue, -2 * r.ratePerMs * lif.tauM / (lif.sigma * lif.sigma))
+        if out.wants(O.kink.rawValue) { out.set(O.kink.rawValue, -2 * r.ratePerMs * lif.tauM / (lif.sigma * lif.sigma)) }
         return warnings
     }
 }

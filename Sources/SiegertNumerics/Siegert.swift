@@ -24,13 +24,14 @@ public struct LIFParameters: Sendable, Equatable {
     /// Why this parameter set is outside what the recipe can represent, or nil.
     public var unrepresentable: String? {
         let yT = yTheta, yR = yReset
+        let inRange = yT.isFinite && yR.isFinite && abs(yT) <= Self.maxAbsY && abs(yR) <= Self.maxAbsY
+        if inRange && width > 0 { return nil }          // the common case: no message to build
         func f(_ v: Double) -> String { v.isFinite && v == v.rounded() && abs(v) < 1e15 ? String(Int64(v)) : "\(v)" }
         let given = "parameters 'mu' = \(f(mu)) mV, 'sigma' = \(f(sigma)) mV, 'theta' = \(f(theta)) mV, 'v_reset' = \(f(vReset)) mV"
-        if !(yT.isFinite && yR.isFinite && abs(yT) <= Self.maxAbsY && abs(yR) <= Self.maxAbsY) {
+        if !inRange {
             return "\(given) are out of the evaluable range: (theta - mu)/sigma = \(yT) and (v_reset - mu)/sigma = \(yR) must lie within ±1e150"
         }
-        if !(width > 0) { return "\(given) are out of the evaluable range: (theta - v_reset)/sigma = \(width) must be > 0 in double precision" }
-        return nil
+        return "\(given) are out of the evaluable range: (theta - v_reset)/sigma = \(width) must be > 0 in double precision"
     }
 }
 
@@ -73,20 +74,30 @@ public enum Siegert {
         let c: Double, S: Double
         if isNarrow(width: w, b: b) {
             c = b > 0 ? b * b : 0
-            S = gaussLegendre.integrate(upper: b, width: w) { scaledF($0, b: b) }
+            S = gaussLegendre.integrate(offsetsUpTo: w) { scaledF(below: $0, b: b) }
         } else if b <= 0 {                                  // case A: mean-driven side
             c = 0
-            S = try ErfcxIntegral.J(-b, -a, workspace: ws)
+            S = ErfcxIntegral.fastJ(-b, -a)
         } else if a >= 0 {                           // case B: both limits ≥ 0
             c = b * b
-            S = 2 * ScaledGaussIntegral.G(a, b) - exp(-c) * (try ErfcxIntegral.J(a, b, workspace: ws))
+            S = 2 * ScaledGaussIntegral.G(a, b) - exp(-c) * ErfcxIntegral.fastJ(a, b)
         } else {                                     // case C: a < 0 < b
             c = b * b
-            S = 2 * GSL.dawson(b) + exp(-c) * (try ErfcxIntegral.signedJ(from: b, to: -a, workspace: ws))
+            let j = b <= -a ? ErfcxIntegral.fastJ(b, -a) : -ErfcxIntegral.fastJ(-a, b)
+            S = 2 * FastSpecial.dawson(b) + exp(-c) * j
         }
-        let lnIntegralPart = log(p.tauM * Special.sqrtPi) + c + log(S)
-        let lnT = p.tauRef > 0 ? Special.logAddExp(log(p.tauRef), lnIntegralPart) : lnIntegralPart
-        let nuTauMExpC = p.tauM / (p.tauRef * exp(-c) + p.tauM * Special.sqrtPi * S)
+        // T̄ = τ_ref + τ_m √π e^c S: directly while e^c is far from overflow (one log), else in logs.
+        let lnT: Double, nuTauMExpC: Double
+        if c < 600 {
+            let integralPart = p.tauM * Special.sqrtPi * S
+            let eC = exp(c)
+            lnT = log(p.tauRef + integralPart * eC)
+            nuTauMExpC = p.tauM / (p.tauRef / eC + integralPart)
+        } else {
+            let lnIntegralPart = log(p.tauM * Special.sqrtPi) + c + log(S)
+            lnT = p.tauRef > 0 ? Special.logAddExp(log(p.tauRef), lnIntegralPart) : lnIntegralPart
+            nuTauMExpC = p.tauM / (p.tauRef * exp(-c) + p.tauM * Special.sqrtPi * S)
+        }
         return SiegertRate(a: a, b: b, c: c, S: S, lnMeanISI: lnT, nuTauMExpC: nuTauMExpC)
     }
 
@@ -126,6 +137,13 @@ public enum Siegert {
         return exp((y - b) * (y + b)) * (1 + GSL.erf(y))      // y > 0 implies b > 0, c = b²
     }
 
+    /// scaledF at y = b - d, with e^{(y-b)(y+b)} = e^{-d(2b-d)} formed from d (no rounding of y near b).
+    @inline(__always) static func scaledF(below d: Double, b: Double) -> Double {
+        let y = b - d
+        if y <= 0 { return (b > 0 ? exp(-b * b) : 1) * Special.erfcx(d - b) }
+        return exp(-d * (2 * b - d)) * (1 + GSL.erf(y))
+    }
+
     /// h(t) = 1/√π - t·erfcx(t) for t ≥ 0, i.e. y F(y) + 1/√π at y = -t: the series past t = 26 avoids
     /// the cancellation that makes y F(y) → -1/√π useless for differences.
     static func hNegative(_ t: Double) -> Double {
@@ -154,12 +172,14 @@ public enum Siegert {
             // Differences F(b) - F(a) and bF(b) - aF(a) as integrals of the derivatives over the exact width:
             // F' = 2yF + 2/√π (= 2h(-y) below zero), (yF)' = F + yF' (= -h'(-y) below zero).
             let e = b > 0 ? exp(-b * b) : 1
-            let dF = gaussLegendre.integrate(upper: b, width: w) { y in
-                y <= 0 ? 2 * e * hNegative(-y) : 2 * y * scaledF(y, b: b) + 2 / Special.sqrtPi * e
+            let dF = gaussLegendre.integrate(offsetsUpTo: w) { d in
+                let y = b - d
+                return y <= 0 ? 2 * e * hNegative(d - b) : 2 * y * scaledF(below: d, b: b) + 2 / Special.sqrtPi * e
             }
-            let dYF = gaussLegendre.integrate(upper: b, width: w) { y in
-                if y <= 0 { return -e * hPrimeNegative(-y) }       // (yF)' = d/dy h(-y)
-                let f = scaledF(y, b: b)
+            let dYF = gaussLegendre.integrate(offsetsUpTo: w) { d in
+                let y = b - d
+                if y <= 0 { return -e * hPrimeNegative(d - b) }       // (yF)' = d/dy h(-y)
+                let f = scaledF(below: d, b: b)
                 return f + y * (2 * y * f + 2 / Special.sqrtPi * e)
             }
             return (k * dF, k * dYF)
@@ -265,10 +285,11 @@ public enum Siegert {
             var failure: Error?
             let c = r.c
             let ws2 = IntegrationWorkspace()
-            let wScaled = gaussLegendre.integrate(upper: b, width: p.width) { x in
+            let wScaled = gaussLegendre.integrate(offsetsUpTo: p.width) { d in
+                let x = b - d
                 do {
                     let k = try KHat(x, workspace: ws2)
-                    return x < 0 ? exp(-2 * c) * k : exp(2 * (x - b) * (x + b)) * k
+                    return x < 0 ? exp(-2 * c) * k : exp(-2 * d * (2 * b - d)) * k
                 } catch { failure = error; return 0 }
             }
             if let failure { throw failure }

@@ -20,6 +20,8 @@ public struct EvalArguments: Sendable {
     public var named: [(name: String, value: String)] = []
     /// Options of the command itself (simulate/validate: neurons, dt, seed, ...), by snake_case name.
     public var extra: [String: String] = [:]
+    /// --timing: report the time spent inside the estimator (the ABI batch call) on stderr.
+    public var timing = false
 
     public init(_ words: [String], commandOptions: Set<String> = []) throws {
         var i = 0
@@ -30,6 +32,7 @@ public struct EvalArguments: Sendable {
         }
         while i < words.count {
             let w = words[i]
+            if w == "--timing" { timing = true; i += 1; continue }
             if w.hasPrefix("--") && w.count > 2 {
                 var name = String(w.dropFirst(2)), inline: String?
                 if let eq = name.firstIndex(of: "=") { inline = String(name[name.index(after: eq)...]); name = String(name[..<eq]) }
@@ -280,7 +283,9 @@ public struct Evaluator {
         }
         var want = [Bool](repeating: false, count: estimator.outputs.count)
         for o in outputs { want[o.index] = true }
+        let started = DispatchTime.now().uptimeNanoseconds
         let result = estimator.evaluate(flat, want: want)
+        let elapsed = Double(DispatchTime.now().uptimeNanoseconds - started) * 1e-9
 
         let formatter = ResultFormatter(estimator: estimator, outputs: outputs, vRest: vRest, rows: rows.map(\.values),
                                         rowErrors: rows.indices.map { rows[$0].error ?? result.messages[$0] },
@@ -292,6 +297,10 @@ public struct Evaluator {
         let isBatch = batch != nil
         let format = args.format ?? (isBatch ? .csv : .table)
         var stderr: [String] = []
+        if args.timing {
+            stderr.append(String(format: "timing: %d rows evaluated in %.6f s inside the estimator: %.4g µs/row, %.4g rows/s (all cores; taskset -c 0 for one)",
+                                 rows.count, elapsed, elapsed / Double(max(rows.count, 1)) * 1e6, Double(rows.count) / elapsed))
+        }
         let failed = formatter.rowErrors.compactMap { $0 }.count
         if isBatch {
             if failed > 0 { stderr.append("error: \(failed) of \(rows.count) rows failed (see the status/error columns)") }

@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Siegert rate, NNMT 1.3.0 vs workbench, on one core (taskset -c 0), same 300 x 100 (mu, sigma) grid.
+# 1. Benchmarks/setup_nnmt.sh (venv, idempotent)   2. nnmt_siegert.py (timing + results/nnmt_grid.csv)
+# 3. workbench CLI on the same grid (timed end to end, incl. process start and CSV I/O)
+# 4. nnmt_compare.py (accuracy). Needs an existing release build (does not build).
+set -euo pipefail
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+cd "$here/.."
+wb=.build/release/workbench
+[[ -x $wb ]] || { echo "error: $wb missing (swift build -c release)" >&2; exit 1; }
+"$here/setup_nnmt.sh" >/dev/null
+mkdir -p "$here/results"
+export OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 MKL_NUM_THREADS=1
+echo "== nnmt =="
+taskset -c 0 "$here/.venv-nnmt/bin/python" "$here/nnmt_siegert.py" --repeats "${REPEATS:-5}"
+cut -d, -f1,2 "$here/results/nnmt_grid.csv" > "$here/results/grid_mu_sigma.csv"
+rows=$(($(wc -l < "$here/results/grid_mu_sigma.csv") - 1))
+echo "== workbench (CLI, end to end) =="
+times=()
+for _ in $(seq "${REPEATS:-5}"); do
+    t0=$(date +%s.%N)
+    taskset -c 0 $wb eval siegert --input "$here/results/grid_mu_sigma.csv" \
+        --outputs rate_hz,ln_rate_hz --format csv > "$here/results/workbench_grid.csv" 2>/dev/null
+    t1=$(date +%s.%N)
+    times+=("$(python3 -c "print(float('$t1') - float('$t0'))")")
+done
+python3 -c "import statistics, sys; t = sorted(map(float, sys.argv[2:])); n = int(sys.argv[1]); m = statistics.median(t)
+print(f'{n} rows: median {m*1e3:.1f} ms over {len(t)} runs = {m/n*1e6:.3f} us/point (CLI incl. process start, CSV I/O)')" "$rows" "${times[@]}"
+echo "== accuracy =="
+python3 "$here/nnmt_compare.py"
