@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Siegert rate, NNMT 1.3.0 vs workbench, on one core (taskset -c 0), same 300 x 100 (mu, sigma) grid.
 # 1. Benchmarks/setup_nnmt.sh (venv, idempotent)   2. nnmt_siegert.py (timing + results/nnmt_grid.csv)
-# 3. workbench CLI on the same grid (timed end to end, incl. process start and CSV I/O)
+# 3. workbench on the same grid: the CLI end to end (process start, CSV I/O) and the estimator alone (--timing)
 # 4. nnmt_compare.py (accuracy). Needs an existing release build (does not build).
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -26,5 +26,9 @@ for _ in $(seq "${REPEATS:-5}"); do
 done
 python3 -c "import statistics, sys; t = sorted(map(float, sys.argv[2:])); n = int(sys.argv[1]); m = statistics.median(t)
 print(f'{n} rows: median {m*1e3:.1f} ms over {len(t)} runs = {m/n*1e6:.3f} us/point (CLI incl. process start, CSV I/O)')" "$rows" "${times[@]}"
+echo "== workbench (inside the estimator, the batch ABI call only: eval --timing) =="
+for _ in $(seq "${REPEATS:-5}"); do
+    taskset -c 0 $wb eval siegert --input "$here/results/grid_mu_sigma.csv" --outputs rate_hz,ln_rate_hz --format csv --timing 2>&1 >/dev/null | grep timing
+done
 echo "== accuracy =="
 python3 "$here/nnmt_compare.py"
