@@ -21,16 +21,10 @@ struct SiegertEstimator: Estimator {
         Exact for the white-noise LIF tau_m dV/dt = -V + mu + sigma sqrt(tau_m) xi(t) (Brunel convention: \
         sigma = sqrt(2) x free-membrane std; use --sigma-free for the std). Potentials are relative to rest \
         unless --v-rest is given. A rate below the double range is reported as rate_hz = 0 with the exact \
-        ln_rate_hz. For |y_theta| > 1e6 the CV uses the asymptotic forms of THEORY §1.4 (error < 1e-12).
+        ln_rate_hz. The CV uses the limits of THEORY §1.4 where they are exact to double precision: \
+        linear noise for y_theta < -1e6, exponential ISIs for y_theta > 30 with the reset over 50/y_theta below.
         """,
-        parameters: [
-            ParameterSpec("mu", unit: "mV", .required, summary: "mean input (shift of the free membrane mean)"),
-            ParameterSpec("sigma", unit: "mV", .required, min: 0, minExclusive: true,
-                          summary: "noise amplitude, Brunel convention (sqrt(2) x free std)"),
-            ParameterSpec("theta", unit: "mV", .defaulted(20), potential: true, summary: "threshold"),
-            ParameterSpec("v_reset", unit: "mV", .defaulted(10), potential: true, summary: "reset potential (< theta)"),
-            ParameterSpec("tau_m", unit: "ms", .defaulted(20), min: 0, minExclusive: true, summary: "membrane time constant"),
-            ParameterSpec("tau_ref", unit: "ms", .defaulted(2), min: 0, summary: "absolute refractory period"),
+        parameters: CanonicalParameters.lif + [
             ParameterSpec("v", unit: "mV", .optional, potential: true, summary: "potential at which density_per_mv is evaluated"),
         ],
         outputs: [

@@ -21,14 +21,7 @@ struct SiegertColoredEstimator: Estimator {
         within ~3 % of simulation for k^2 <= 0.25. Taylor: within ~3 % only for k^2 <= 0.02 and can turn negative \
         (then an error). Outside these ranges a warning is raised. tau_s = 0 is exactly siegert.
         """,
-        parameters: [
-            ParameterSpec("mu", unit: "mV", .required, summary: "mean input"),
-            ParameterSpec("sigma", unit: "mV", .required, min: 0, minExclusive: true,
-                          summary: "noise amplitude, Brunel convention (sqrt(2) x free std of the white-noise limit)"),
-            ParameterSpec("theta", unit: "mV", .defaulted(20), potential: true, summary: "threshold"),
-            ParameterSpec("v_reset", unit: "mV", .defaulted(10), potential: true, summary: "reset potential (< theta)"),
-            ParameterSpec("tau_m", unit: "ms", .defaulted(20), min: 0, minExclusive: true, summary: "membrane time constant"),
-            ParameterSpec("tau_ref", unit: "ms", .defaulted(2), min: 0, summary: "absolute refractory period"),
+        parameters: CanonicalParameters.lif + [
             ParameterSpec("tau_s", unit: "ms", .required, min: 0, summary: "noise (synaptic) time constant"),
             ParameterSpec("method", unit: "1", .defaulted(0), choices: ["shift", "taylor"], summary: "shift (NNMT default) or taylor"),
         ],

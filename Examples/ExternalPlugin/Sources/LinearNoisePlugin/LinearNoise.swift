@@ -12,14 +12,8 @@ struct LinearNoise: Estimator {
         reference: "THEORY.md §1.4 (mean-driven limit, linear-noise CV)",
         model: "lif-white",
         notes: "Valid for mu > theta and sigma << mu - theta; compare with siegert.",
-        parameters: [
-            ParameterSpec("mu", unit: "mV", .required, summary: "mean input"),
-            ParameterSpec("sigma", unit: "mV", .required, min: 0, minExclusive: true, summary: "noise amplitude (Brunel convention)"),
-            ParameterSpec("theta", unit: "mV", .defaulted(20), potential: true, summary: "threshold"),
-            ParameterSpec("v_reset", unit: "mV", .defaulted(10), potential: true, summary: "reset potential"),
-            ParameterSpec("tau_m", unit: "ms", .defaulted(20), min: 0, minExclusive: true, summary: "membrane time constant"),
-            ParameterSpec("tau_ref", unit: "ms", .defaulted(2), min: 0, summary: "refractory period"),
-        ],
+        // The canonical LIF parameters (mu, sigma, theta, v_reset, tau_m, tau_ref): what validate maps onto lif-white.
+        parameters: CanonicalParameters.lif,
         outputs: [
             OutputSpec("rate_hz", unit: "Hz", observable: "rate_hz", modelErrorOutput: 2, summary: "firing rate"),
             OutputSpec("cv", unit: "1", observable: "cv", modelErrorOutput: 2, summary: "coefficient of variation"),
