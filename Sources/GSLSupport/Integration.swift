@@ -106,15 +106,6 @@ public final class GaussLegendre: @unchecked Sendable {
         return s * half
     }
 
-    /// ∫ over [upper - width, upper] with the exact width: correct even when upper - width rounds to upper.
-    @inline(__always)
-    public func integrate(upper b: Double, width w: Double, _ f: (Double) -> Double) -> Double {
-        let half = 0.5 * w, mid = b - half
-        var s = 0.0
-        for i in 0..<nodes.count { s += weights[i] * f(mid + half * nodes[i]) }
-        return s * half
-    }
-
     @inline(__always)
     public func integrate(_ a: Double, _ b: Double, _ f: (Double) -> Double) -> Double {
         let half = 0.5 * (b - a), mid = 0.5 * (a + b)

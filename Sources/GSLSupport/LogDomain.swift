@@ -30,9 +30,6 @@ public enum Special {
         return exp(hi) * (1 + lo)
     }
 
-    /// F(u) = e^{u²}(1 + erf u) = erfcx(-u), the Siegert integrand.
-    @inline(__always) public static func siegertIntegrand(_ u: Double) -> Double { erfcx(-u) }
-
     /// log(e^p + e^q) without overflow.
     @inline(__always) public static func logAddExp(_ p: Double, _ q: Double) -> Double {
         if p == -.infinity { return q }

@@ -46,11 +46,6 @@ public enum ErfcxIntegral {
         return FastSpecial.eBar(h) - FastSpecial.eBar(l)
     }
 
-    /// Signed J between two non-negative points: J(p, q) if p ≤ q, else -J(q, p). Avoids forming
-    /// J(0, q) - J(0, p) (which cancels when p ≈ q).
-    public static func signedJ(from p: Double, to q: Double, workspace ws: IntegrationWorkspace) throws -> Double {
-        p <= q ? try J(p, q, workspace: ws) : -(try J(q, p, workspace: ws))
-    }
 }
 
 /// G(x, y) = e^{-m²} ∫_x^y e^{t²} dt with m = max(|x|, |y|), so it is bounded for all x ≤ y.

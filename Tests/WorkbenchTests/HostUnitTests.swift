@@ -1,5 +1,6 @@
-// Small host pieces: SHA-256 (FIPS 180-4 vectors), units, CSV, and the evaluation argument grammar.
+// Small host pieces and the GSL layer: SHA-256 (FIPS 180-4 vectors), units, CSV, and the evaluation argument grammar.
 import Foundation
+import GSLSupport
 import Testing
 import WorkbenchCore
 
@@ -47,5 +48,22 @@ struct HostUnitTests {
         #expect(throws: WorkbenchError.self) { try EvalArguments(["siegert", "15", "-x"]) }
         #expect(throws: WorkbenchError.self) { try EvalArguments(["siegert", "--tau-m"]) }
         #expect(throws: WorkbenchError.self) { try EvalArguments([]) }
+    }
+}
+
+/// The GSL layer's root finder and log-domain helpers (THEORY §0.3), against 30-digit mpmath values.
+struct GSLLayerTests {
+    @Test func brentFindsTheMedianOfErf() throws {
+        let x = try RootFinding.brent(0, 2) { GSL.erf($0) - 0.5 }
+        expectRelative(x, 0.47693627620446987338, 1e-14, "erf⁻¹(1/2)")
+        #expect(throws: GSLError.self) { try RootFinding.brent(1, 2) { GSL.erf($0) - 0.5 } }   // no sign change
+    }
+
+    @Test func logDomainHelpers() {
+        expectRelative(Special.logNormalTail(40), -804.60844201375378817, 1e-14, "ln Q(40)")
+        expectRelative(Special.normalTail(1), 0.15865525393145705, 1e-14, "Q(1)")
+        #expect(Special.logAddExp(-.infinity, 2) == 2 && abs(Special.logAddExp(1000, 1000) - (1000 + log(2.0))) < 1e-12)
+        // GSL's abort handler is off: an out-of-domain call returns a status, the process lives on.
+        #expect(throws: GSLError.self) { try IntegrationWorkspace().qag(0, 1, epsrel: 1e-20) { $0 } }
     }
 }
