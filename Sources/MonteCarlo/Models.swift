@@ -1,9 +1,24 @@
 // The simulated models and their canonical parameters (the names estimators use, DESIGN.md §3).
 public struct SimulatorParameter: Sendable {
     public let name, unit, summary: String
-    public let defaultValue: Double?          // nil: required
+    public let defaultValue: Double?          // nil: required (unless optional)
     public let min: Double
     public let minExclusive: Bool
+    public var max: Double = .infinity
+    public var maxExclusive = false
+    /// Absent unless given (e.g. the lower barrier of a two-barrier run); the simulator then skips what needs it.
+    public var optional = false
+    public var integer = false
+    /// Labels of a choice parameter; its value is the label's index (as in the estimator ABI).
+    public var choices: [String] = []
+
+    public init(name: String, unit: String, summary: String, defaultValue: Double?, min: Double = -.infinity,
+                minExclusive: Bool = false, max: Double = .infinity, maxExclusive: Bool = false,
+                optional: Bool = false, integer: Bool = false, choices: [String] = []) {
+        self.name = name; self.unit = unit; self.summary = summary; self.defaultValue = defaultValue
+        self.min = min; self.minExclusive = minExclusive; self.max = max; self.maxExclusive = maxExclusive
+        self.optional = optional; self.integer = integer; self.choices = choices
+    }
 }
 
 public struct SimulatorModel: Sendable {

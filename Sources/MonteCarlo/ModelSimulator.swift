@@ -1,0 +1,92 @@
+// Simulators of the models beyond the threshold-reset LIF pair (first passage, shot noise, layered
+// networks). Each one takes the model's canonical parameters by name — the names the estimators of
+// that model use — and returns its observables, under the names of the estimator outputs that predict
+// them, with batch-means standard errors. `simulate` and `validate` reach every model through this
+// protocol, so a new model is one conforming type added to `ModelSimulators.all`.
+import Foundation
+
+public struct ObservableSpec: Sendable {
+    public let name, unit, summary: String
+    public init(_ name: String, unit: String, summary: String) { self.name = name; self.unit = unit; self.summary = summary }
+}
+
+/// Run options shared by every simulator; each one reads the fields it declares in `options`.
+public struct RunOptions: Sendable {
+    /// Independent neurons, walks or paths (SIMD blocks of 8 are the batch-means units).
+    public var samples: Int
+    public var seed: UInt64 = 1
+    public var threads = ProcessInfo.processInfo.activeProcessorCount
+    public var dt: Double? = nil          // simulator step [ms] (or steps for discrete models)
+    public var time: Double? = nil        // statistics window or horizon [ms]
+    public var burnIn: Double? = nil      // [ms]
+    public var scheme: String? = nil      // e.g. bridge | naive
+    public var density: DensityGrid? = nil
+    public init(samples: Int) { self.samples = samples }
+}
+
+/// A bad option or parameter relation found by a simulator (the CLI reports it and exits 2).
+public struct SimulatorInputError: Error, CustomStringConvertible, Sendable {
+    public let message: String
+    public init(_ message: String) { self.message = message }
+    public var description: String { message }
+}
+
+public struct ModelRun: Sendable {
+    /// Observables in a fixed order; an observable that does not apply to this run is left out.
+    public var observables: [(name: String, estimate: Estimate)]
+    /// Per-bin densities on `options.density` (non-refractory time in the bin / all time / bin width).
+    public var density: [Estimate]?
+    public var notes: [String] = []
+    /// Work done and its unit ("path-steps", "input events", ...), for the speed line.
+    public var work: Double
+    public var workUnit: String
+    public var seconds: Double
+    /// What the run actually used (scheme, dt, ...) for provenance, as (name, value) text.
+    public var details: [(String, String)] = []
+
+    public init(observables: [(name: String, estimate: Estimate)], density: [Estimate]? = nil, work: Double,
+                workUnit: String, seconds: Double) {
+        self.observables = observables; self.density = density; self.work = work; self.workUnit = workUnit
+        self.seconds = seconds
+    }
+    public func observable(_ name: String) -> Estimate? { observables.first { $0.name == name }?.estimate }
+}
+
+public protocol ModelSimulator: Sendable {
+    var name: String { get }
+    var summary: String { get }
+    /// Canonical parameters (names and units as the model's estimators declare them).
+    var parameters: [SimulatorParameter] { get }
+    var observables: [ObservableSpec] { get }
+    /// Which of "dt", "time", "burn_in", "scheme", "density" this simulator reads.
+    var options: Set<String> { get }
+    var defaultSamples: Int { get }
+    /// Fills in defaults of the options it reads and checks them and the parameter relations
+    /// (v_reset < theta, -b < x0 < a, ...); throws SimulatorInputError naming the value and its range.
+    func resolve(_ options: RunOptions, _ values: [String: Double]) throws -> RunOptions
+    /// A pure function of (values, options minus threads): bit-identical on any thread count.
+    func run(_ values: [String: Double], _ options: RunOptions, progress: ((Int, Int) -> Void)?) -> ModelRun
+    /// The simulator's own systematic relative error for an observable (THEORY §9), which `validate`
+    /// adds to the estimator's model error.
+    func simulatorError(observable: String, values: [String: Double], options: RunOptions) -> Double
+    /// For `validate` without an explicit --neurons/--time: a run sized so that the predicted
+    /// observables (estimator values by observable name) get a relative SE of about `precision`.
+    func validationOptions(_ options: RunOptions, values: [String: Double], predictions: [String: Double],
+                           precision: Double) -> RunOptions
+}
+
+public extension ModelSimulator {
+    func simulatorError(observable: String, values: [String: Double], options: RunOptions) -> Double { 0 }
+    func validationOptions(_ options: RunOptions, values: [String: Double], predictions: [String: Double],
+                           precision: Double) -> RunOptions { options }
+}
+
+public enum ModelSimulators {
+    /// Every simulator beyond lif-white / lif-colored (those are `SimulatorModel`).
+    public static let all: [any ModelSimulator] = [
+    ]
+
+    public static func named(_ n: String) -> (any ModelSimulator)? { all.first { $0.name == n } }
+    /// Every simulated model name, LIF pair included (for messages).
+    public static var allNames: [String] { SimulatorModel.all.map(\.name) + all.map(\.name) }
+}
