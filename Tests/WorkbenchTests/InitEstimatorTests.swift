@@ -269,3 +269,68 @@ struct InitEstimatorTests {
         }
     }
 }
+
+/// `workbench init` composes the estimators per layer: its columns must reproduce THEORY's depth tables.
+struct InitCommandTests {
+    func plan(_ args: [String]) throws -> [String: Any] {
+        let r = try workbench(["init"] + args + ["--format", "json"])
+        try #require(r.code == 0, "\(args): \(r.code) \(r.stderr)")
+        return try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])
+    }
+
+    @Test func rateCollapseColumnsReproduceTheKaimingTableAndHoldAStableFixedPoint() throws {
+        let j = try plan(["--layers", "1000,1000,1000,1000,1000", "--scheme", "rate-collapse", "--nu", "20Hz"])
+        let cmp = try #require(j["comparison"] as? [[String: Any]])
+        for (i, rate) in [9.54072406441194, 2.82725628216187, 0.0113172836752554].enumerated() {
+            expectRelative(cmp[i]["kaiming"] as! Double, rate, 1e-12, "Kaiming layer \(i + 1)")
+        }
+        #expect(cmp[3]["kaiming"] as? Double == 0)
+        expectRelative(cmp[3]["ln_kaiming"] as! Double, log(5.77120219673867) - 957 * log(10.0) + 0, 1e-13, "Kaiming layer 4 in logs")
+        let layers = try #require(j["layers"] as? [[String: Any]])
+        for l in layers { expectRelative(l["rate_hz"] as! Double, 20, 1e-11, "the 20 Hz fixed point holds") }
+        expectRelative(layers[0]["sigma_w"] as! Double, (4.06693694113573 / 1000).squareRoot(), 1e-12, "σ_w of the 20 Hz fixed point")
+        #expect((j["verdict"] as? [String])?.first?.hasPrefix("stable") == true)
+        let knife = try plan(["--layers", "1000,1000,1000", "--scheme", "rate-collapse", "--nu", "5Hz"])
+        #expect((knife["verdict"] as? [String])?.first?.hasPrefix("knife edge") == true)
+    }
+
+    @Test func varianceFlowColumnsReproduceTheLayerTable() throws {
+        let j = try plan(["--layers", "1000,1000,1000,1000,1000", "--scheme", "variance-flow"])
+        let cmp = try #require(j["comparison"] as? [[String: Any]])
+        expectRelative(cmp[0]["kaiming"] as! Double, 0.0379288983836107, 1e-13, "Kaiming P_1")
+        expectRelative(cmp[1]["glorot"] as! Double, 2.87058836564745e-38, 1e-12, "Glorot P_2")
+        expectRelative(cmp[2]["ln_kaiming"] as! Double, log(2.20889755365975) - 771 * log(10.0), 1e-13, "Kaiming ln P_3")
+        for c in cmp { expectRelative(c["micheli"] as! Double, 0.158655253931457, 1e-13, "Micheli P") }
+        let layers = try #require(j["layers"] as? [[String: Any]])
+        expectRelative(layers[0]["sigma_w"] as! Double, (6.30297437506875 / 1000).squareRoot(), 1e-13, "Micheli σ_w at n = 1000")
+    }
+
+    @Test func fluctuationWeightsMeetTheTargetsInEveryLayer() throws {
+        let j = try plan(["--layers", "700,256,128,20", "--scheme", "fluctuation", "--nu", "10Hz", "--mu-u", "0.2", "--xi", "2"])
+        let layers = try #require(j["layers"] as? [[String: Any]])
+        #expect(layers.count == 3)
+        var inputRate = 10.0
+        for (i, l) in layers.enumerated() {
+            let n = Double([700, 256, 128][i]), nuEpsBar = n * inputRate / 1000 * 5, nuEpsHat = n * inputRate / 1000 * 0.5
+            expectRelative(l["mean_u"] as! Double, 0.2, 1e-13, "layer \(i + 1) mean_u")
+            expectRelative(l["std_u"] as! Double, 0.4, 1e-13, "layer \(i + 1) std_u")
+            expectRelative(l["mu_w"] as! Double, 0.2 / nuEpsBar, 1e-13, "layer \(i + 1) mu_w")
+            let muW = 0.2 / nuEpsBar
+            expectRelative(l["sigma_w"] as! Double, (0.16 / nuEpsHat - muW * muW).squareRoot(), 1e-12, "layer \(i + 1) sigma_w")
+            inputRate = l["rate_hz"] as! Double
+            #expect(inputRate > 0)
+        }
+    }
+
+    @Test func badInputIsAClearError() throws {
+        for (args, needle) in [([String](), "--layers"), (["--layers", "700", "--scheme", "fluctuation"], "layers"),
+                               (["--layers", "700,0", "--scheme", "fluctuation"], "layers"), (["--layers", "10,10", "--scheme", "kaiming"], "scheme"),
+                               (["--layers", "10,10", "--scheme", "fluctuation", "--nu", "10"], "--xi"),
+                               (["--layers", "10,10", "--scheme", "variance-flow", "--nu", "10"], "does not apply"),
+                               (["--layers", "10,10", "--scheme", "fluctuation", "--nu", "10", "--xi", "2", "--bogus", "1"], "unknown option"),
+                               (["--layers", "200,10", "--scheme", "fluctuation", "--nu", "10", "--mu-u", "0.9", "--xi", "3"], "infeasible")] {
+            let r = try workbench(["init"] + args)
+            #expect(r.code == 2 && r.stderr.contains(needle), "\(args): \(r.code) \(r.stderr)")
+        }
+    }
+}
