@@ -73,17 +73,23 @@ public protocol ModelSimulator: Sendable {
     /// observables (estimator values by observable name) get a relative SE of about `precision`.
     func validationOptions(_ options: RunOptions, values: [String: Double], predictions: [String: Double],
                            precision: Double) -> RunOptions
+    /// Below this value an estimator's prediction means "collapsed" (THEORY §9.7/§9.8: a mean-field map no
+    /// longer describes a finite network there); `validate` then checks that the simulation collapsed too
+    /// (its value below the same threshold) instead of comparing numbers. nil: always compare.
+    func collapseThreshold(observable: String, values: [String: Double]) -> Double?
 }
 
 public extension ModelSimulator {
     func simulatorError(observable: String, values: [String: Double], options: RunOptions) -> Double { 0 }
     func validationOptions(_ options: RunOptions, values: [String: Double], predictions: [String: Double],
                            precision: Double) -> RunOptions { options }
+    func collapseThreshold(observable: String, values: [String: Double]) -> Double? { nil }
 }
 
 public enum ModelSimulators {
     /// Every simulator beyond lif-white / lif-colored (those are `SimulatorModel`).
     public static let all: [any ModelSimulator] = [
+        CurrentLIFSimulator(), LayeredThresholdSimulator(), LayeredLIFSimulator(),
     ]
 
     public static func named(_ n: String) -> (any ModelSimulator)? { all.first { $0.name == n } }

@@ -26,6 +26,12 @@ public struct EvalArguments: Sendable {
     /// the check rejects an approximation.
     public var assumeExact = false
 
+    /// Command options that are also parameter names of the estimator or model at hand (e.g. `scheme` of
+    /// variance-flow-init vs the LIF simulators' threshold scheme) go back to the parameters.
+    public mutating func promoteToParameters(_ names: Set<String>) {
+        for name in names.sorted() { if let v = extra.removeValue(forKey: name) { named.append((name, v)) } }
+    }
+
     public init(_ words: [String], commandOptions: Set<String> = []) throws {
         var i = 0
         func value(for option: String) throws -> String {

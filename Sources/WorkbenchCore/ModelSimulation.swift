@@ -10,10 +10,11 @@ public struct ModelRunRequest {
     public let format: OutputFormat
 
     public init(words: [String]) throws {
-        let args = try EvalArguments(words, commandOptions: SimulationRequest.commandOptions)
+        var args = try EvalArguments(words, commandOptions: SimulationRequest.commandOptions)
         guard let sim = ModelSimulators.named(args.estimator) else {
             throw WorkbenchError.badInput("unknown model '\(args.estimator)' (models: \(ModelSimulators.allNames.joined(separator: ", ")))")
         }
+        args.promoteToParameters(Set(sim.parameters.map(\.name)).subtracting(sim.options))
         if args.vRest != nil || args.sigmaFree != nil {
             throw WorkbenchError.badInput("--v-rest and --sigma-free apply to the LIF models only, not to \(sim.name)")
         }

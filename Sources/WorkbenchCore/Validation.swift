@@ -10,7 +10,13 @@ public struct ValidationQuantity {
     public let mc: Estimate?
     public let delta: Double
     public let acceptance: Acceptance?
-    public var verdict: String { acceptance.map { $0.accepted ? "agree" : "DISAGREE" } ?? "n/a (insufficient data)" }
+    /// Set when the estimator predicts collapse (below the simulator's threshold): did the simulation collapse too?
+    public var collapsedInSimulation: Bool? = nil
+    public var verdict: String {
+        if let c = collapsedInSimulation { return c ? "agree (collapsed in simulation too)" : "DISAGREE (predicted collapse, simulation did not)" }
+        return acceptance.map { $0.accepted ? "agree" : "DISAGREE" } ?? "n/a (insufficient data)"
+    }
+    public var agrees: Bool { collapsedInSimulation ?? acceptance?.accepted ?? true }
 }
 
 public struct ValidationReport {
@@ -23,7 +29,7 @@ public struct ValidationReport {
     let provenance: [(String, JSON)]
     let header: String
     let footer: String
-    public var allAgree: Bool { quantities.allSatisfy { $0.acceptance?.accepted ?? true } }
+    public var allAgree: Bool { quantities.allSatisfy(\.agrees) }
 }
 
 /// Pairs estimator outputs with Monte-Carlo observables and applies THEORY §9.0.
@@ -48,11 +54,18 @@ struct Comparison {
     }
 
     /// Every output that names an observable the simulation has (densities apart).
-    mutating func compareOutputs(observables: Set<String>, mc: (String) -> Estimate?, simulatorError: (String) -> Double) {
+    mutating func compareOutputs(observables: Set<String>, mc: (String) -> Estimate?, simulatorError: (String) -> Double,
+                                 collapseThreshold: (String) -> Double? = { _ in nil }) {
         for out in estimator.outputs {
             guard let obs = out.observable, obs != "density_per_mv", observables.contains(obs) else { continue }
             let v = theory.value(0, out.index)
             if v.isNaN { continue }        // not applicable to this row
+            if let threshold = collapseThreshold(obs), v < threshold, let m = mc(obs) {
+                var q = ValidationQuantity(name: out.name, unit: out.unit, theory: v, mc: m, delta: 0, acceptance: nil)
+                q.collapsedInSimulation = m.value < threshold
+                quantities.append(q)
+                continue
+            }
             compare(out.name, unit: out.unit, theory: v, mc: mc(obs), delta: modelError(out, theory) + simulatorError(obs))
         }
     }
@@ -91,12 +104,15 @@ public enum Validation {
 
     public static func run(words: [String], registryPaths: [String] = [],
                            progress: ((Int, Int) -> Void)? = nil) throws -> (ValidationReport, OutputFormat) {
-        let args = try EvalArguments(words, commandOptions: commandOptions)
+        var args = try EvalArguments(words, commandOptions: commandOptions)
         let registry = PluginRegistry(searchPath: PluginRegistry.defaultSearchPath(explicit: args.pluginPaths + registryPaths))
         guard let e = registry.estimator(named: args.estimator) else {
             var m = "unknown estimator '\(args.estimator)' (available: \(registry.estimators.map(\.name).sorted().joined(separator: ", ")))"
             if !registry.failures.isEmpty { m += "; plugin files that failed to load: " + registry.failures.map(\.description).joined(separator: "; ") }
             throw WorkbenchError.badInput(m)
+        }
+        if let sim = ModelSimulators.named(e.model) {
+            args.promoteToParameters(Set(e.parameters.map(\.name)).subtracting(sim.options))
         }
         let precision = try args.extra["precision"].map { try Quantity.parse($0, unit: "1", name: "precision") } ?? 0.003
         guard precision > 0, precision < 1 else { throw WorkbenchError.badInput("option 'precision' = \(formatNumber(precision)) is out of range (valid: in (0, 1), relative SE of the rate)") }
@@ -127,7 +143,12 @@ public enum Validation {
         let e = c.estimator
         var given = [String: Double]()
         for p in sim.parameters {
-            guard let ep = e.parameter(named: p.name), !c.row[ep.index].isNaN else { continue }
+            // The simulator simulates what the estimator prescribes: a parameter the row leaves open may be
+            // one of the estimator's outputs (an init's weights: mu_w, sigma_w, lambda_e, ...).
+            guard let ep = e.parameter(named: p.name), !c.row[ep.index].isNaN else {
+                if let out = e.output(named: p.name), case let v = c.theory.value(0, out.index), v.isFinite { given[p.name] = v }
+                continue
+            }
             var v = c.row[ep.index]
             if !p.choices.isEmpty {
                 let label = ep.isChoice ? ep.choices[Int(v)] : formatNumber(v)
@@ -151,7 +172,8 @@ public enum Validation {
         }
         let run = sim.run(values, o, progress: progress)
         let error = { (obs: String) in sim.simulatorError(observable: obs, values: values, options: o) }
-        c.compareOutputs(observables: Set(sim.observables.map(\.name)), mc: run.observable, simulatorError: error)
+        c.compareOutputs(observables: Set(sim.observables.map(\.name)), mc: run.observable, simulatorError: error,
+                         collapseThreshold: { sim.collapseThreshold(observable: $0, values: values) })
         if let out = e.outputs.first(where: { $0.observable == "density_per_mv" }), let vp = e.parameter(named: "v"),
            let g = o.density, let d = run.density {
             c.compareDensity(out, v: vp, grid: g, mc: d, simulatorError: error("density_per_mv"))
@@ -245,7 +267,7 @@ public enum Validation {
             }
             let w = header.indices.map { c in rows.map { $0[c].count }.max()! }
             for row in rows { t += "  " + row.indices.map { row[$0].padding(toLength: w[$0], withPad: " ", startingAt: 0) }.joined(separator: "  ") + "\n" }
-            let bad = r.quantities.filter { $0.acceptance?.accepted == false }.count
+            let bad = r.quantities.filter { !$0.agrees }.count
             t += "\n" + (bad == 0 ? "verdict: all \(r.quantities.count) quantities agree" : "verdict: \(bad) of \(r.quantities.count) quantities DISAGREE") + "\n"
             for n in r.notes { t += "note: \(n)\n" }
             t += r.footer + "\n"
