@@ -316,9 +316,9 @@ public struct WienerSimulator: ModelSimulator {
         }
         var run = ModelRun(observables: obs, work: total.steps, workUnit: "path-steps",
                            seconds: Date().timeIntervalSince(start))
-        run.details = [("scheme", options.scheme ?? "bridge"), ("dt", "\(p.dt) ms"), ("samples", "\(options.samples)"),
-                       ("fpt horizon", "\(p.fptHorizon) ms")]
-        if p.b != nil { run.details.append(("exit horizon", "\(p.exitHorizon) ms")) }
+        func ms(_ x: Double) -> String { String(format: "%.4g ms", x) }
+        run.details = [("fpt horizon", ms(p.fptHorizon))]
+        if p.b != nil { run.details.append(("exit horizon", ms(p.exitHorizon))) }
         if total.censored > 0 {
             run.notes.append("\(Int(total.censored)) paths had not reached a by the horizon \(p.fptHorizon) ms (counted as T = horizon)")
         }
@@ -375,7 +375,7 @@ public struct WienerSimulator: ModelSimulator {
             }
         }
         var o = options
-        o.samples = Int(min(4e6, max(2e4, relVar / (precision * precision))).rounded(.up))
+        o.samples = Int(min(1e6, max(2e4, relVar / (precision * precision))).rounded(.up))
         return o
     }
 }

@@ -74,7 +74,7 @@ def main():
         mm = mean_max(t, m, s)
         def e(x): return mp.nstr(x, 20, min_fixed=1, max_fixed=0) if x != 0 else "0"
         def ln(x): return mp.nstr(mp.log(x), 20) if x > 0 else "-inf"
-        rows.append([repr(m), repr(s), repr(a), repr(t), repr(b), repr(y), e(f), e(F), e(S), mp.nstr(mp.log1p(-S), 20), ln(S),
+        rows.append([repr(m), repr(s), repr(a), repr(t), repr(b), repr(y), e(f), e(F), e(S), mp.nstr(mp.log(F) if F < 0.5 else mp.log1p(-S), 20), ln(S),
                      e(pu), e(pd), ln(pu), ln(pd), e(et), e(Sy), e(mm)])
     path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "wiener_reference.csv")
     with open(path, "w", newline="") as fh:
