@@ -118,8 +118,8 @@ public struct WienerSimulator: ModelSimulator {
                 throw SimulatorInputError("option 'dt' = \(dt) ms needs \(Int(s.end / dt)) steps per path to the horizon \(s.end) ms (valid: >= \(s.end / Self.maxStepsPerPath) ms)")
             }
         } else {
-            // Bridge steps are exact at any size: about 2000 steps to the horizon, 0.5 ms at most.
-            var dt = min(0.5, s.end / 2000)
+            // Bridge steps are exact at any size: about 2000 steps to the horizon.
+            var dt = s.end / 2000
             if let bound { dt = min(dt, bound) }
             if s.end / dt > Self.maxStepsPerPath { dt = s.end / Self.maxStepsPerPath }
             o.dt = dt > 0 ? dt : 0.1
@@ -317,8 +317,8 @@ public struct WienerSimulator: ModelSimulator {
         var run = ModelRun(observables: obs, work: total.steps, workUnit: "path-steps",
                            seconds: Date().timeIntervalSince(start))
         func ms(_ x: Double) -> String { String(format: "%.4g ms", x) }
-        run.details = [("fpt horizon", ms(p.fptHorizon))]
-        if p.b != nil { run.details.append(("exit horizon", ms(p.exitHorizon))) }
+        run.details = [("fpt_horizon", ms(p.fptHorizon))]
+        if p.b != nil { run.details.append(("exit_horizon", ms(p.exitHorizon))) }
         if total.censored > 0 {
             run.notes.append("\(Int(total.censored)) paths had not reached a by the horizon \(p.fptHorizon) ms (counted as T = horizon)")
         }

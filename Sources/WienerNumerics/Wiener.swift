@@ -110,7 +110,6 @@ public enum Wiener {
 
         // CDF terms.
         let term1 = 0.5 * GSL.erfc(-w1)
-        let lnTerm1 = -ln2 + GSL.logErfc(-w1)
         let term2: Double, lnTerm2: Double
         if w2 >= 0 {
             let e2 = Special.erfcx(w2)
@@ -147,7 +146,7 @@ public enum Wiener {
         let lnCDF: Double
         if survival < 0.5 { lnCDF = log1p(-survival) }
         else if cdf >= 0x1p-1000 { lnCDF = log(cdf) }
-        else { lnCDF = Special.logAddExp(lnTerm1, lnTerm2) }
+        else { lnCDF = Special.logAddExp(-ln2 + GSL.logErfc(-w1), lnTerm2) }   // F below 2^-1000: from the logs of its terms
         return FirstPassage(density: density, cdf: cdf, survival: survival, lnCDF: lnCDF, lnSurvival: lnSurvival)
     }
 

@@ -261,4 +261,20 @@ struct WienerCLITests {
             #expect(r.code == 2 && r.stderr.contains(name), "\(args): exit \(r.code), \(r.stderr)")
         }
     }
+
+    @Test("CLI: validate wiener agrees at the §9.3 point and at a two-barrier point (exit 0); bad simulator options exit 2")
+    func cliValidate() throws {
+        let w1 = try workbench(["validate", "wiener", "0.5", "1", "10", "--tau-ref", "2", "--t", "20", "--y", "10", "--seed", "3", "--format", "json"])
+        #expect(w1.code == 0, "\(w1.stdout)\(w1.stderr)")
+        let j = try #require(try JSONSerialization.jsonObject(with: Data(w1.stdout.utf8)) as? [String: Any])
+        #expect(j["all_agree"] as? Bool == true)
+        let compared = (j["quantities"] as? [[String: Any]] ?? []).filter { $0["verdict"] as? String == "agree" }.map { $0["quantity"] as? String ?? "" }
+        #expect(Set(compared).isSuperset(of: ["fpt_cdf", "mean_fpt_ms", "cv_fpt", "rate_hz", "cv", "max_cdf", "mean_max_mv"]), "\(compared)")
+        let two = try workbench(["validate", "wiener", "-0.1", "1", "10", "--b", "5", "--t", "30", "--seed", "3", "--precision", "0.01"])
+        #expect(two.code == 0 && two.stdout.contains("p_up") && two.stdout.contains("mean_exit_ms"), "\(two.stdout)\(two.stderr)")
+        let bad = try workbench(["simulate", "wiener", "0.5", "1", "1", "--b", "1", "--dt", "1"])
+        #expect(bad.code == 2 && bad.stderr.contains("'dt'"), "\(bad.stderr)")
+        let scheme = try workbench(["simulate", "wiener", "0.5", "1", "1", "--scheme", "exact"])
+        #expect(scheme.code == 2 && scheme.stderr.contains("'scheme'"), "\(scheme.stderr)")
+    }
 }
