@@ -31,6 +31,7 @@ let package = Package(
         .library(name: "SiegertPlugin", type: .dynamic, targets: ["SiegertPlugin"]),
         .library(name: "SiegertColoredPlugin", type: .dynamic, targets: ["SiegertColoredPlugin"]),
         .library(name: "InitPlugin", type: .dynamic, targets: ["InitPlugin"]),
+        .library(name: "WienerPlugin", type: .dynamic, targets: ["WienerPlugin"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -48,13 +49,15 @@ let package = Package(
                 path: "Plugins/SiegertColored"),
         .target(name: "InitNumerics", dependencies: ["GSLSupport", "SiegertNumerics"]),
         .target(name: "InitPlugin", dependencies: ["EstimatorKit", "InitNumerics"], path: "Plugins/Init"),
+        .target(name: "WienerNumerics", dependencies: ["GSLSupport"]),
+        .target(name: "WienerPlugin", dependencies: ["EstimatorKit", "WienerNumerics"], path: "Plugins/Wiener"),
         .target(name: "WorkbenchCore", dependencies: ["CWorkbenchPlugin", "WorkbenchToolchain", "MonteCarlo"]),
         .target(name: "MonteCarlo", swiftSettings: [.unsafeFlags(monteCarloFlags)]),
         .executableTarget(name: "workbench", dependencies: [
             "WorkbenchCore", "MonteCarlo", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .testTarget(name: "WorkbenchTests", dependencies: [
-            "WorkbenchCore", "SiegertNumerics", "InitNumerics", "GSLSupport", "EstimatorKit", "CWorkbenchPlugin", "MonteCarlo",
+            "WorkbenchCore", "SiegertNumerics", "InitNumerics", "WienerNumerics", "GSLSupport", "EstimatorKit", "CWorkbenchPlugin", "MonteCarlo",
         ]),
     ],
     // Language mode 5: the C interop here (GSL globals, dlopen'ed function tables) is guarded by

@@ -90,6 +90,7 @@ public enum ModelSimulators {
     /// Every simulator beyond lif-white / lif-colored (those are `SimulatorModel`).
     public static let all: [any ModelSimulator] = [
         CurrentLIFSimulator(), LayeredThresholdSimulator(), LayeredLIFSimulator(),
+        WienerSimulator(),
     ]
 
     public static func named(_ n: String) -> (any ModelSimulator)? { all.first { $0.name == n } }

@@ -35,9 +35,12 @@ extension Workbench {
             let req = e.parameters.filter(\.isRequired).map { "<\($0.name)>" }.joined(separator: " ")
             s += "\nusage: workbench eval \(e.name) \(req) [--name value ...]\n\nparameters\n"
             let pw = e.parameters.map(\.name.count).max()! + 2
+            // Unit columns as wide as the longest unit (a fixed width would cut "[mV/sqrt(ms)]").
+            let uw = max(8, e.parameters.map { $0.unit.count + 3 }.max()!)
+            let ouw = max(9, e.outputs.map { $0.unit.count + 3 }.max()!)
             for p in e.parameters {
                 s += "  " + p.name.padding(toLength: pw, withPad: " ", startingAt: 0)
-                s += "[\(p.unit)]".padding(toLength: 8, withPad: " ", startingAt: 0)
+                s += "[\(p.unit)]".padding(toLength: uw, withPad: " ", startingAt: 0)
                 s += "default: \(defaultText(p))".padding(toLength: 20, withPad: " ", startingAt: 0)
                 s += "range: \(e.describeRange(p))".padding(toLength: 28, withPad: " ", startingAt: 0) + " "
                 s += p.summary + "\n"
@@ -46,7 +49,7 @@ extension Workbench {
             let ow = e.outputs.map(\.name.count).max()! + 2
             for o in e.outputs {
                 s += "  " + o.name.padding(toLength: ow, withPad: " ", startingAt: 0)
-                s += "[\(o.unit)]".padding(toLength: 9, withPad: " ", startingAt: 0) + o.summary
+                s += "[\(o.unit)]".padding(toLength: ouw, withPad: " ", startingAt: 0) + o.summary
                 if let obs = o.observable {
                     let err = o.modelErrorOutput.map { "per row in \(e.outputs[$0].name)" } ?? (o.modelError == 0 ? "exact" : "±\(formatTableNumber(o.modelError * 100)) %")
                     s += " (observable \(obs), model error \(err))"
