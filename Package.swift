@@ -46,7 +46,7 @@ let package = Package(
                 path: "Plugins/Siegert"),
         .target(name: "SiegertColoredPlugin", dependencies: ["EstimatorKit", "SiegertNumerics"],
                 path: "Plugins/SiegertColored"),
-        .target(name: "RandomWalkNumerics", dependencies: ["GSLSupport"]),
+        .target(name: "RandomWalkNumerics", dependencies: ["GSLSupport", "CGSL"]),
         .target(name: "RandomWalkPlugin", dependencies: ["EstimatorKit", "RandomWalkNumerics"],
                 path: "Plugins/RandomWalk"),
         .target(name: "WorkbenchCore", dependencies: ["CWorkbenchPlugin", "WorkbenchToolchain", "MonteCarlo"]),

@@ -45,9 +45,32 @@ public struct GaussianWalk: Sendable {
         return k
     }
 
-    /// Lower cut-off of THEORY §4.1 for a horizon of n steps (relative to a).
+    /// Lower cut-off of THEORY §4.1 for a horizon of n steps (relative to a): z0 − 10 s − max_{k≤n}(14 s√k − km).
+    /// At step k the free walk is below z0 + km − 14 s√k with probability Q(14) = 8e-45, so this is THEORY's
+    /// z0 − (14 s√n + max(0, −m) n + 10 s) for m ≤ 0, and for m > 0 no deeper than 49 s²/m + 10 s below x0.
     public func lowerCutoff(steps n: Int) -> Double {
-        z0 - (14 * s * Double(n).squareRoot() + max(0, -m) * Double(n) + 10 * s)
+        let nd = Double(n)
+        var depth = 14 * s * nd.squareRoot() - nd * m
+        if m > 0 && nd.squareRoot() > 7 * s / m { depth = 49 * s * s / m }
+        return z0 - 10 * s - depth
+    }
+
+    /// A step count after which P(N ≤ n) cannot grow by more than 1e-19 of itself: m > 0: P(N > k) ≤
+    /// P(S_k < a) ≤ Q(9); m < 0: P(k < N < ∞) ≤ E[e^{λ(S_k − a)}] = e^{−γ(a−x0)/2 − k m²/(2s²)} (λ = |m|/s²,
+    /// Lundberg: P(ever cross from y) ≤ e^{−γ(a−y)}), against P(N ≤ k) ≥ Q((a − x0 − m)/s). m = 0: none.
+    public func effectiveHorizon(_ n: Int) -> Int {
+        let d = a - x0
+        var k: Double
+        if m > 0 {
+            let t = (9 * s + (81 * s * s + 4 * m * d).squareRoot()) / (2 * m)
+            k = (t * t).rounded(.up)
+        } else if m < 0 {
+            let gamma = 2 * abs(m) / (s * s)
+            k = ((43.8 - Special.logNormalTail((d - m) / s) - gamma * d / 2) * 2 * s * s / (m * m)).rounded(.up)
+        } else {
+            return n
+        }
+        return k < Double(n) ? max(1, Int(k)) : n
     }
 
     // MARK: P(N ≤ n)
@@ -56,12 +79,16 @@ public struct GaussianWalk: Sendable {
         /// P(N ≤ k) for k = 1...n.
         public var cumulative: [Double]
         public var nodes: Int
+        /// Steps actually iterated (the rest add < 1e-18 relative and repeat the last value).
+        public var iterated: Int
         public var last: Double { cumulative.last! }
     }
 
     /// P(N ≤ k) for k = 1...n by flux accumulation: P(N ≤ n) = Σ_k Σ_j u_{k−1,j} Q((a − y_j − m)/s), so a
     /// small probability is a sum of small positive terms (no 1 − S_n cancellation). At step k only nodes
     /// above z0 + km − 14 s√k − 10 s carry mass (the free walk is below with probability < Q(14) = 8e-45).
+    /// The recursion stops once what can still cross — the survival (m ≥ 0), or its Lundberg bound
+    /// Σ u_j e^{γ z_j} (m < 0) — is below 1e-18 of P(N ≤ k).
     public func crossingProbabilities(steps n: Int) -> CrossingResult {
         precondition(n >= 1)
         var out = [Double]()
@@ -69,11 +96,20 @@ public struct GaussianWalk: Sendable {
         var sum = CompensatedSum()
         sum.add(Special.normalTail((a - x0 - m) / s))
         out.append(sum.value)
-        if n == 1 { return CrossingResult(cumulative: out, nodes: 0) }
-        let zL = lowerCutoff(steps: n)
+        let nEff = effectiveHorizon(n)
+        func finish(_ nodes: Int, _ iterated: Int) -> CrossingResult {
+            // Quadrature can overshoot 1 by an ulp when everything crosses.
+            for i in out.indices where out[i] > 1 { out[i] = 1 }
+            while out.count < n { out.append(out.last!) }
+            return CrossingResult(cumulative: out, nodes: nodes, iterated: iterated)
+        }
+        if nEff == 1 { return finish(0, 1) }
+        let zL = lowerCutoff(steps: nEff)
         let g = grid(lower: zL)
         let N = g.count
         let q = (0..<N).map { Special.normalTail((-g.y[$0] - m) / s) }
+        let gamma = 2 * abs(m) / (s * s)
+        let reach = m < 0 ? (0..<N).map { exp(gamma * g.y[$0]) } : [Double](repeating: 1, count: N)
         let invS = 1 / s
         var u = [Double](repeating: 0, count: N), next = [Double](repeating: 0, count: N)
         func firstActive(_ k: Int) -> Int {
@@ -81,15 +117,15 @@ public struct GaussianWalk: Sendable {
         }
         var lo = firstActive(1)
         for i in lo..<N { u[i] = g.w[i] * gaussian(g.y[i] - z0 - m, invS) }
-        let needKernel = n >= 3
-        let kernel = needKernel ? forwardOperator(g, identityMinus: false) : nil
-        for k in 1..<n {
+        var kernel: ProfileMatrix?
+        for k in 1..<nEff {
             // flux of step k + 1 from the survivors of step k
-            var f = 0.0
-            for i in lo..<N { f += u[i] * q[i] }
+            var f = 0.0, residual = 0.0
+            for i in lo..<N { f += u[i] * q[i]; residual += u[i] * reach[i] }
             sum.add(f)
             out.append(sum.value)
-            if k + 1 == n { break }
+            if k + 1 == nEff || residual <= 1e-18 * sum.value { return finish(N, k + 1) }
+            if kernel == nil { kernel = forwardOperator(g, identityMinus: false) }
             let nextLo = firstActive(k + 1)
             u.withUnsafeBufferPointer { up in
                 next.withUnsafeMutableBufferPointer { np in
@@ -100,7 +136,7 @@ public struct GaussianWalk: Sendable {
             swap(&u, &next)
             lo = nextLo
         }
-        return CrossingResult(cumulative: out, nodes: N)
+        return finish(N, nEff)
     }
 
     // MARK: E[N] and P(N < ∞)
@@ -124,9 +160,10 @@ public struct GaussianWalk: Sendable {
     public struct MeanResult: Sendable { public var value: Double; public var nodes: Int }
 
     /// E[N] = 1 + Σ_i ((I − K)^{-1} u_1)_i for m > 0 (nil otherwise: infinite), one profile-LU solve.
-    public func meanCrossingTime() throws -> MeanResult? {
+    /// `depth` overrides the cut-off depth below x0 (tests).
+    public func meanCrossingTime(depth: Double? = nil) throws -> MeanResult? {
         guard m > 0 else { return nil }
-        let g = grid(lower: z0 - eventDepth())
+        let g = grid(lower: z0 - (depth ?? eventDepth()))
         var a = forwardOperator(g, identityMinus: true)
         try a.factorize()
         let invS = 1 / s

@@ -12,7 +12,7 @@ import GSLSupport
 /// h = s. Measured (tests, grid halving): halving every width changes P(N ≤ n), E[N], P(N < ∞) and the
 /// leaky spike probability by < 1e-13 relative.
 public struct NystromResolution: Sendable {
-    public var fineWidth = 0.5, maxWidth = 2.0, growth = 0.25
+    public var fineWidth = 0.5, maxWidth = 2.0, growth = 0.5
     /// The kernel φ_s(Δ) is dropped for |Δ| > bandCut·s (mass outside: 2Q(10) = 1.5e-23 per step).
     public var bandCut = 10.0
     public init() {}
