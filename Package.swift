@@ -30,6 +30,7 @@ let package = Package(
         // Built-in estimators: one dynamic library per plugin, found next to the executable.
         .library(name: "SiegertPlugin", type: .dynamic, targets: ["SiegertPlugin"]),
         .library(name: "SiegertColoredPlugin", type: .dynamic, targets: ["SiegertColoredPlugin"]),
+        .library(name: "InitPlugin", type: .dynamic, targets: ["InitPlugin"]),
         .library(name: "RandomWalkPlugin", type: .dynamic, targets: ["RandomWalkPlugin"]),
     ],
     dependencies: [
@@ -46,6 +47,8 @@ let package = Package(
                 path: "Plugins/Siegert"),
         .target(name: "SiegertColoredPlugin", dependencies: ["EstimatorKit", "SiegertNumerics"],
                 path: "Plugins/SiegertColored"),
+        .target(name: "InitNumerics", dependencies: ["GSLSupport", "SiegertNumerics"]),
+        .target(name: "InitPlugin", dependencies: ["EstimatorKit", "InitNumerics"], path: "Plugins/Init"),
         .target(name: "RandomWalkNumerics", dependencies: ["GSLSupport", "CGSL"]),
         .target(name: "RandomWalkPlugin", dependencies: ["EstimatorKit", "RandomWalkNumerics"],
                 path: "Plugins/RandomWalk"),
@@ -55,7 +58,7 @@ let package = Package(
             "WorkbenchCore", "MonteCarlo", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .testTarget(name: "WorkbenchTests", dependencies: [
-            "WorkbenchCore", "SiegertNumerics", "RandomWalkNumerics", "GSLSupport", "EstimatorKit", "CWorkbenchPlugin", "MonteCarlo",
+            "WorkbenchCore", "SiegertNumerics", "InitNumerics", "RandomWalkNumerics", "GSLSupport", "EstimatorKit", "CWorkbenchPlugin", "MonteCarlo",
         ]),
     ],
     // Language mode 5: the C interop here (GSL globals, dlopen'ed function tables) is guarded by
