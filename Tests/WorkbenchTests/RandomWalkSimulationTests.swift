@@ -105,3 +105,26 @@ struct RandomWalkSimulationTests {
         }
     }
 }
+
+struct RandomWalkValidateCLITests {
+    @Test("validate passes with model error 0 where exact (RW1, RW4, L1, L3)", arguments: [
+        ["validate", "random-walk", "5", "0.1", "1", "50", "--seed", "11"],
+        ["validate", "random-walk", "1", "1", "1", "5", "--seed", "11"],
+        ["validate", "leaky-discrete", "0.9", "0.05", "0.3", "--time-step", "1", "--seed", "11"],
+        ["validate", "leaky-discrete", "0.5", "0.4", "0.5", "--seed", "11"],
+    ])
+    func validatePasses(_ args: [String]) throws {
+        let r = try workbench(args)
+        #expect(r.code == 0, "\(args): exit \(r.code)\n\(r.stdout)\n\(r.stderr)")
+        #expect(r.stdout.contains("agree") && !r.stdout.contains("DISAGREE"), "\(r.stdout)")
+    }
+
+    @Test func assumeExactRejectsWaldWithRhoSAtRW4() throws {
+        let r = try workbench(["validate", "random-walk", "1", "1", "1", "5", "--seed", "11", "--assume-exact"])
+        #expect(r.code == 4, "exit \(r.code)\n\(r.stdout)\n\(r.stderr)")
+        let wald = try #require(r.stdout.split(separator: "\n").first { $0.contains("mean_n_wald_rho") })
+        #expect(wald.contains("DISAGREE"), "\(wald)")
+        let exact = try #require(r.stdout.split(separator: "\n").first { $0.hasPrefix("  mean_n ") })
+        #expect(exact.contains("agree") && !exact.contains("DISAGREE"), "\(exact)")
+    }
+}
