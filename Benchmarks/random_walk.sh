@@ -5,6 +5,17 @@
 # well under a second (a dense kernel on the ~4900 nodes of THEORY's uniform 0.5 s grid, and its LU,
 # take tens of seconds).
 # Usage: Benchmarks/random_walk.sh        (SWIFT=/path/to/swift to choose the toolchain driver)
+#
+# Measured 2026-11-23 (2-core shared VM, other builds running; wall includes ~25 ms process start):
+#   RW1 (a=5, m=0.1, s=1) n=100: P(N<=n) only    wall  31.6 ms   inside the estimator    6.72 ms
+#   RW2 (a=3, m=0, s=1)   n=100: P(N<=n) only    wall  39.4 ms   inside the estimator    8.86 ms
+#   RW3 (a=2, m=-0.1, s=1) n=100: P(N<=n) only   wall  44.9 ms   inside the estimator    9.79 ms
+#   RW1 E[N] only                                wall  32.1 ms   inside the estimator    8.75 ms
+#   RW3 P(N<inf) only                            wall  30.8 ms   inside the estimator    8.10 ms
+#   RW1/RW2/RW3 n=100, every output              wall  68 / 30 / 39 ms   inside 22.7 / 6.2 / 14.1 ms
+#   RW2 n=1000 / n=10000: P(N<=n) only           inside 105 ms / 3.7 s   (m = 0: no early stop, cost ~ n^1.5)
+#   E[N], m=0.01 (cut-off 3900 s below x0)       inside 86 ms
+#   leaky-discrete L1..L5                        inside 1.4, 6.0, 0.8, 4.6, 2.5 ms; beta=0.99: 4.0 (reset), 13.4 ms (subtract)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ${SWIFT:-swift} build -c release >/dev/null

@@ -78,6 +78,21 @@ struct RandomWalkSimulationTests {
                             "spike_prob", 0.233771314521887).accepted)
     }
 
+    @Test func leakyCornersAgreeWithSimulation() throws {
+        // θ < 0 with subtraction (no state in (θ, 0]), a reset far below the mean, β close to 1.
+        let cases: [(Double, Double, Double, Double, Double, LeakyDiscrete.Mode)] = [
+            (0.5, -0.8, 0.5, -0.5, -3, .subtract), (0.5, -0.8, 0.5, -0.5, -3, .reset),
+            (0.8, 0.1, 0.2, 1, -5, .reset), (0.99, 0.01, 0.1, 1, 0, .subtract),
+        ]
+        for (beta, m, s, theta, vr, mode) in cases {
+            let exact = try LeakyDiscrete(beta: beta, m: m, s: s, theta: theta, vReset: vr, mode: mode).spikeProbability().spikeProbability
+            let r = try run(LeakyDiscreteSimulator(), ["beta": beta, "m": m, "s": s, "theta": theta, "v_reset": vr,
+                                                       "mode": mode == .reset ? 0 : 1], samples: 20_000)
+            let a = try accept(r, "spike_prob", exact)
+            #expect(a.accepted, "beta \(beta) m \(m) theta \(theta) v_r \(vr) \(mode): z = \(a.z)")
+        }
+    }
+
     @Test func simulatorsAreBitIdenticalOnOneAndTwoThreadsAndSeedDependent() throws {
         let walk = ["a": 5.0, "m": 0.1, "s": 1, "n": 50]
         let a = try run(GaussianWalkSimulator(), walk, samples: 20_000, threads: 1)
