@@ -32,6 +32,7 @@ let package = Package(
         .library(name: "SiegertColoredPlugin", type: .dynamic, targets: ["SiegertColoredPlugin"]),
         .library(name: "InitPlugin", type: .dynamic, targets: ["InitPlugin"]),
         .library(name: "WienerPlugin", type: .dynamic, targets: ["WienerPlugin"]),
+        .library(name: "RandomWalkPlugin", type: .dynamic, targets: ["RandomWalkPlugin"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -51,13 +52,16 @@ let package = Package(
         .target(name: "InitPlugin", dependencies: ["EstimatorKit", "InitNumerics"], path: "Plugins/Init"),
         .target(name: "WienerNumerics", dependencies: ["GSLSupport"]),
         .target(name: "WienerPlugin", dependencies: ["EstimatorKit", "WienerNumerics"], path: "Plugins/Wiener"),
+        .target(name: "RandomWalkNumerics", dependencies: ["GSLSupport", "CGSL"]),
+        .target(name: "RandomWalkPlugin", dependencies: ["EstimatorKit", "RandomWalkNumerics"],
+                path: "Plugins/RandomWalk"),
         .target(name: "WorkbenchCore", dependencies: ["CWorkbenchPlugin", "WorkbenchToolchain", "MonteCarlo"]),
         .target(name: "MonteCarlo", swiftSettings: [.unsafeFlags(monteCarloFlags)]),
         .executableTarget(name: "workbench", dependencies: [
             "WorkbenchCore", "MonteCarlo", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .testTarget(name: "WorkbenchTests", dependencies: [
-            "WorkbenchCore", "SiegertNumerics", "InitNumerics", "WienerNumerics", "GSLSupport", "EstimatorKit", "CWorkbenchPlugin", "MonteCarlo",
+            "WorkbenchCore", "SiegertNumerics", "InitNumerics", "WienerNumerics", "GSLSupport", "EstimatorKit", "CWorkbenchPlugin", "MonteCarlo", "RandomWalkNumerics",
         ]),
     ],
     // Language mode 5: the C interop here (GSL globals, dlopen'ed function tables) is guarded by

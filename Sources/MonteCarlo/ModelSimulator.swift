@@ -91,6 +91,7 @@ public enum ModelSimulators {
     public static let all: [any ModelSimulator] = [
         CurrentLIFSimulator(), LayeredThresholdSimulator(), LayeredLIFSimulator(),
         WienerSimulator(),
+        GaussianWalkSimulator(), LeakyDiscreteSimulator(),
     ]
 
     public static func named(_ n: String) -> (any ModelSimulator)? { all.first { $0.name == n } }

@@ -1,0 +1,118 @@
+// THEORY §4.2: the leaky discrete-time neuron V'_{t+1} = βU_t + X_t, X_t ~ N(m, s²), spike when V' ≥ θ,
+// then U = V_r ("reset") or U = V' − θ ("subtract") within the same step. Exact stationary spike
+// probability per step by the Nyström transfer operator (masses u_i = w_i p(y_i), as in GaussianWalk).
+import Foundation
+import GSLSupport
+
+public struct LeakyDiscrete: Sendable {
+    public enum Mode: Int, Sendable { case reset = 0, subtract = 1 }
+    public var beta, m, s, theta, vReset: Double
+    public var mode: Mode
+    public var resolution: NystromResolution
+
+    public init(beta: Double, m: Double, s: Double, theta: Double, vReset: Double, mode: Mode,
+                resolution: NystromResolution = .standard) {
+        self.beta = beta; self.m = m; self.s = s; self.theta = theta; self.vReset = vReset; self.mode = mode
+        self.resolution = resolution
+    }
+
+    public var freeMean: Double { m / (1 - beta) }
+    public var freeStd: Double { s / (1 - beta * beta).squareRoot() }
+    /// P_free(U > θ) = Q((θ − m/(1−β))√(1−β²)/s): the no-reset estimate (not a rate estimator).
+    public var freeAbove: Double { Special.normalTail((theta - freeMean) / freeStd) }
+
+    /// The state space. Reset: (−∞, θ], lower end min(mean − 14 std, V_r − 14 s) (contains THEORY's
+    /// min(mean − 14 std, V_r − 1)). Subtract: no-spike states ≤ θ and post-spike states V' − θ > 0; the
+    /// density jumps at 0 and θ (breakpoints, fine panels). Bounds: for θ ≥ 0 the subtract chain stays below
+    /// the free AR(1) process (U' ≤ βU + X), for θ < 0 below the one with input m − θ; it never falls below
+    /// min(mean, 0) − 14 std. THEORY's upper end θ + 14 s + m is always included.
+    func grid() -> NystromGrid {
+        var g = NystromGrid()
+        switch mode {
+        case .reset:
+            let lower = min(freeMean - 14 * freeStd, vReset - 14 * s)
+            g.addSegment(lower, theta, s: s, fineAtLo: false, fineAtHi: true, resolution)
+        case .subtract:
+            let lower = min(freeMean, 0, theta) - 14 * freeStd - s
+            let upper = max(theta + 14 * s + m, (m + max(0, -theta)) / (1 - beta) + 14 * freeStd, 0) + s
+            if theta > 0 {
+                g.addSegment(lower, 0, s: s, fineAtLo: false, fineAtHi: true, resolution)
+                g.addSegment(0, theta, s: s, fineAtLo: true, fineAtHi: true, resolution)
+                g.addSegment(theta, upper, s: s, fineAtLo: true, fineAtHi: false, resolution)
+            } else {
+                // No state in (θ, 0]: below θ nothing spiked, above 0 everything did.
+                g.addSegment(lower, theta, s: s, fineAtLo: false, fineAtHi: true, resolution)
+                g.addSegment(0, upper, s: s, fineAtLo: true, fineAtHi: false, resolution)
+            }
+        }
+        return g
+    }
+
+    public struct Result: Sendable {
+        /// Stationary spike probability per step.
+        public var spikeProbability: Double
+        public var nodes: Int
+    }
+
+    /// Columns j with |y_i − c − βy_j − m| ≤ cut (all columns when β = 0).
+    func columns(_ g: NystromGrid, _ target: Double, _ cut: Double) -> (Int, Int) {
+        if beta * (g.y.last! - g.y.first!) <= 1e-300 { return abs(target - m) <= cut ? (0, g.count - 1) : (1, 0) }
+        return (g.lowerBound((target - m - cut) / beta), g.upperBound((target - m + cut) / beta))
+    }
+
+    public func spikeProbability() throws -> Result {
+        let g = grid()
+        let N = g.count
+        let cut = resolution.bandCut * s, invS = 1 / s
+        let y = g.y, w = g.w
+        // I − K, K_ij = w_i [φ_s(y_i − βy_j − m)·1(y_i ≤ θ) + φ_s(y_i + θ − βy_j − m)·1(y_i > 0, subtract)]
+        var a = ProfileMatrix(n: N) { i in
+            var (c0, c1) = (1, 0)
+            if y[i] <= theta { (c0, c1) = columns(g, y[i], cut) }
+            if mode == .subtract && y[i] > 0 {
+                let (d0, d1) = columns(g, y[i] + theta, cut)
+                if d0 <= d1 { (c0, c1) = c0 <= c1 ? (min(c0, d0), max(c1, d1)) : (d0, d1) }
+            }
+            return (c0, c1)
+        }
+        for i in 0..<N {
+            let yi = y[i], wi = w[i]
+            let stay = yi <= theta, jumped = mode == .subtract && yi > 0
+            a.fillRow(i) { j in
+                let mu = beta * y[j] + m
+                var v = 0.0
+                if stay { v += gaussian(yi - mu, invS) }
+                if jumped { v += gaussian(yi + theta - mu, invS) }
+                v *= wi
+                return i == j ? 1 - v : -v
+            }
+        }
+        switch mode {
+        case .reset:
+            // Renewal: r = 1/E[steps from V_r to the next spike], E = 1 + 1ᵀ(I − K)^{-1}c,
+            // c_i = w_i φ_s(y_i − βV_r − m) — the same fixed point as the (p, r) system of §4.2.
+            try a.factorize()
+            var c = (0..<N).map { w[$0] * gaussian(y[$0] - beta * vReset - m, invS) }
+            a.solve(&c)
+            var sum = CompensatedSum()
+            sum.add(1)
+            for v in c { sum.add(v) }
+            return Result(spikeProbability: 1 / sum.value, nodes: N)
+        case .subtract:
+            // (I − K)u = 0 with Σu = 1: fix u at the node nearest the free mean (a well-populated node, so
+            // the reduced system stays well conditioned) by replacing its equation with u_* = 1.
+            let star = min(N - 1, g.lowerBound(min(max(freeMean, y.first!), y.last!)))
+            a.fillRow(star) { j in j == star ? 1 : 0 }
+            try a.factorize()
+            var u = [Double](repeating: 0, count: N)
+            u[star] = 1
+            a.solve(&u)
+            var mass = CompensatedSum(), flux = CompensatedSum()
+            for j in 0..<N {
+                mass.add(u[j])
+                flux.add(u[j] * Special.normalTail((theta - beta * y[j] - m) / s))
+            }
+            return Result(spikeProbability: flux.value / mass.value, nodes: N)
+        }
+    }
+}
