@@ -30,6 +30,7 @@ let package = Package(
         // Built-in estimators: one dynamic library per plugin, found next to the executable.
         .library(name: "SiegertPlugin", type: .dynamic, targets: ["SiegertPlugin"]),
         .library(name: "SiegertColoredPlugin", type: .dynamic, targets: ["SiegertColoredPlugin"]),
+        .library(name: "ShotNoisePlugin", type: .dynamic, targets: ["ShotNoisePlugin"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -45,13 +46,16 @@ let package = Package(
                 path: "Plugins/Siegert"),
         .target(name: "SiegertColoredPlugin", dependencies: ["EstimatorKit", "SiegertNumerics"],
                 path: "Plugins/SiegertColored"),
+        .target(name: "ShotNoiseNumerics", dependencies: ["CGSL", "GSLSupport", "SiegertNumerics"]),
+        .target(name: "ShotNoisePlugin", dependencies: ["EstimatorKit", "ShotNoiseNumerics", "SiegertNumerics"],
+                path: "Plugins/ShotNoise"),
         .target(name: "WorkbenchCore", dependencies: ["CWorkbenchPlugin", "WorkbenchToolchain", "MonteCarlo"]),
         .target(name: "MonteCarlo", swiftSettings: [.unsafeFlags(monteCarloFlags)]),
         .executableTarget(name: "workbench", dependencies: [
             "WorkbenchCore", "MonteCarlo", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .testTarget(name: "WorkbenchTests", dependencies: [
-            "WorkbenchCore", "SiegertNumerics", "GSLSupport", "EstimatorKit", "CWorkbenchPlugin", "MonteCarlo",
+            "WorkbenchCore", "SiegertNumerics", "ShotNoiseNumerics", "GSLSupport", "EstimatorKit", "CWorkbenchPlugin", "MonteCarlo",
         ]),
     ],
     // Language mode 5: the C interop here (GSL globals, dlopen'ed function tables) is guarded by

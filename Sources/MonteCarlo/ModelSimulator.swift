@@ -84,6 +84,7 @@ public extension ModelSimulator {
 public enum ModelSimulators {
     /// Every simulator beyond lif-white / lif-colored (those are `SimulatorModel`).
     public static let all: [any ModelSimulator] = [
+        ShotNoiseSimulator(),
     ]
 
     public static func named(_ n: String) -> (any ModelSimulator)? { all.first { $0.name == n } }
