@@ -31,6 +31,7 @@ let package = Package(
         .library(name: "SiegertPlugin", type: .dynamic, targets: ["SiegertPlugin"]),
         .library(name: "SiegertColoredPlugin", type: .dynamic, targets: ["SiegertColoredPlugin"]),
         .library(name: "ShotNoisePlugin", type: .dynamic, targets: ["ShotNoisePlugin"]),
+        .library(name: "InitPlugin", type: .dynamic, targets: ["InitPlugin"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -49,13 +50,15 @@ let package = Package(
         .target(name: "ShotNoiseNumerics", dependencies: ["CGSL", "GSLSupport", "SiegertNumerics"]),
         .target(name: "ShotNoisePlugin", dependencies: ["EstimatorKit", "ShotNoiseNumerics", "SiegertNumerics"],
                 path: "Plugins/ShotNoise"),
+        .target(name: "InitNumerics", dependencies: ["GSLSupport", "SiegertNumerics"]),
+        .target(name: "InitPlugin", dependencies: ["EstimatorKit", "InitNumerics"], path: "Plugins/Init"),
         .target(name: "WorkbenchCore", dependencies: ["CWorkbenchPlugin", "WorkbenchToolchain", "MonteCarlo"]),
         .target(name: "MonteCarlo", swiftSettings: [.unsafeFlags(monteCarloFlags)]),
         .executableTarget(name: "workbench", dependencies: [
             "WorkbenchCore", "MonteCarlo", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .testTarget(name: "WorkbenchTests", dependencies: [
-            "WorkbenchCore", "SiegertNumerics", "ShotNoiseNumerics", "GSLSupport", "EstimatorKit", "CWorkbenchPlugin", "MonteCarlo",
+            "WorkbenchCore", "SiegertNumerics", "ShotNoiseNumerics", "InitNumerics", "GSLSupport", "EstimatorKit", "CWorkbenchPlugin", "MonteCarlo",
         ]),
     ],
     // Language mode 5: the C interop here (GSL globals, dlopen'ed function tables) is guarded by

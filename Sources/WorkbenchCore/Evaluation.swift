@@ -22,6 +22,9 @@ public struct EvalArguments: Sendable {
     public var extra: [String: String] = [:]
     /// --timing: report the time spent inside the estimator (the ABI batch call) on stderr.
     public var timing = false
+    /// --assume-exact (validate): treat every estimator output as exact (model error 0), to show that
+    /// the check rejects an approximation.
+    public var assumeExact = false
 
     public init(_ words: [String], commandOptions: Set<String> = []) throws {
         var i = 0
@@ -33,6 +36,7 @@ public struct EvalArguments: Sendable {
         while i < words.count {
             let w = words[i]
             if w == "--timing" { timing = true; i += 1; continue }
+            if w == "--assume-exact" && commandOptions.contains("assume_exact") { assumeExact = true; i += 1; continue }
             if w.hasPrefix("--") && w.count > 2 {
                 var name = String(w.dropFirst(2)), inline: String?
                 if let eq = name.firstIndex(of: "=") { inline = String(name[name.index(after: eq)...]); name = String(name[..<eq]) }

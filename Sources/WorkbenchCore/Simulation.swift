@@ -9,12 +9,12 @@ public struct SimulationRequest {
     public let spikesFile: String?
     public let format: OutputFormat
 
-    static let commandOptions: Set<String> = ["neurons", "time", "dt", "burn_in", "scheme", "seed", "threads", "spikes", "density", "precision"]
+    static let commandOptions: Set<String> = ["neurons", "samples", "time", "dt", "burn_in", "scheme", "seed", "threads", "spikes", "density", "precision"]
 
     public init(words: [String]) throws {
         let args = try EvalArguments(words, commandOptions: Self.commandOptions)
         guard let model = SimulatorModel.named(args.estimator) else {
-            throw WorkbenchError.badInput("unknown model '\(args.estimator)' (models: \(SimulatorModel.all.map(\.name).joined(separator: ", ")))")
+            throw WorkbenchError.badInput("unknown model '\(args.estimator)' (models: \(ModelSimulators.allNames.joined(separator: ", ")))")
         }
         self.model = model
         var values = [String: Double]()
@@ -54,6 +54,17 @@ public struct SimulationRequest {
         format = args.format ?? .table
     }
 
+    /// `vmin:vmax:bins`, potentials with units allowed (e.g. -10:20:60).
+    static func densityGrid(_ d: String) throws -> DensityGrid {
+        let parts = d.split(separator: ":").map(String.init)
+        guard parts.count == 3, let bins = Int(parts[2]), bins >= 1, bins <= 10000 else {
+            throw WorkbenchError.badInput("option 'density' = '\(d)': expected vmin:vmax:bins, e.g. -10:20:60")
+        }
+        let lo = try Quantity.parse(parts[0], unit: "mV", name: "density vmin"), hi = try Quantity.parse(parts[1], unit: "mV", name: "density vmax")
+        guard lo < hi else { throw WorkbenchError.badInput("option 'density' = '\(d)': vmin must be below vmax") }
+        return DensityGrid(vMin: lo, vMax: hi, bins: bins)
+    }
+
     static func number(_ extra: [String: String], _ name: String, unit: String, default d: Double) throws -> Double {
         guard let t = extra[name] else { return d }
         return try Quantity.parse(t, unit: unit, name: name)
@@ -61,6 +72,7 @@ public struct SimulationRequest {
 
     static func options(_ extra: [String: String], _ p: LIFModelParameters) throws -> SimulationOptions {
         var o = SimulationOptions()
+        if extra["samples"] != nil { throw WorkbenchError.badInput("the LIF models count neurons: use --neurons, not --samples") }
         o.neurons = Int(try number(extra, "neurons", unit: "1", default: 4000))
         guard o.neurons >= 160, o.neurons <= 100_000_000 else {
             throw WorkbenchError.badInput("option 'neurons' = \(o.neurons) is out of range (valid: 160 to 1e8; ≥ 20 blocks of 8 for batch-means errors)")
@@ -83,15 +95,7 @@ public struct SimulationRequest {
             guard let t = Int(s), t >= 1, t <= 1024 else { throw WorkbenchError.badInput("option 'threads' = '\(s)' is out of range (valid: 1 to 1024)") }
             o.threads = t
         }
-        if let d = extra["density"] {
-            let parts = d.split(separator: ":").map(String.init)
-            guard parts.count == 3, let bins = Int(parts[2]), bins >= 1, bins <= 10000 else {
-                throw WorkbenchError.badInput("option 'density' = '\(d)': expected vmin:vmax:bins, e.g. -10:20:60")
-            }
-            let lo = try Quantity.parse(parts[0], unit: "mV", name: "density vmin"), hi = try Quantity.parse(parts[1], unit: "mV", name: "density vmax")
-            guard lo < hi else { throw WorkbenchError.badInput("option 'density' = '\(d)': vmin must be below vmax") }
-            o.density = DensityGrid(vMin: lo, vMax: hi, bins: bins)
-        }
+        if let d = extra["density"] { o.density = try densityGrid(d) }
         o.recordSpikes = extra["spikes"] != nil
         let steps = Double(o.neurons) * (o.time + o.burnIn) / o.dt
         guard steps <= 1e13 else { throw WorkbenchError.badInput("run of \(steps) neuron-steps is too large (limit 1e13)") }

@@ -15,15 +15,79 @@ public struct ValidationQuantity {
 
 public struct ValidationReport {
     public let estimator: LoadedEstimator
-    public let simulation: SimulationResult
     public let quantities: [ValidationQuantity]
     public let notes: [String]
     public let zStar: Double
+    public let assumeExact: Bool
+    /// Run provenance (JSON), the table's first line and its closing line (spikes, speed).
+    let provenance: [(String, JSON)]
+    let header: String
+    let footer: String
     public var allAgree: Bool { quantities.allSatisfy { $0.acceptance?.accepted ?? true } }
 }
 
+/// Pairs estimator outputs with Monte-Carlo observables and applies THEORY §9.0.
+struct Comparison {
+    let estimator: LoadedEstimator
+    let row: [Double]
+    let theory: LoadedEstimator.Batch
+    let assumeExact: Bool
+    var quantities: [ValidationQuantity] = []
+
+    /// The estimator's documented error for output `out` in row `r` of `result` (0 under --assume-exact).
+    func modelError(_ out: OutputInfo, _ result: LoadedEstimator.Batch, row r: Int = 0) -> Double {
+        assumeExact ? 0 : (out.modelErrorOutput.map { result.value(r, $0) } ?? out.modelError)
+    }
+
+    mutating func compare(_ name: String, unit: String, theory: Double, mc: Estimate?, delta d: Double) {
+        guard let mc, theory.isFinite, mc.value.isFinite, mc.standardError.isFinite, mc.standardError > 0 else {
+            quantities.append(ValidationQuantity(name: name, unit: unit, theory: theory, mc: mc, delta: d, acceptance: nil)); return
+        }
+        quantities.append(ValidationQuantity(name: name, unit: unit, theory: theory, mc: mc, delta: d,
+                                             acceptance: Acceptance(theory: theory, monteCarlo: mc.value, standardError: mc.standardError, delta: d)))
+    }
+
+    /// Every output that names an observable the simulation has (densities apart).
+    mutating func compareOutputs(observables: Set<String>, mc: (String) -> Estimate?, simulatorError: (String) -> Double) {
+        for out in estimator.outputs {
+            guard let obs = out.observable, obs != "density_per_mv", observables.contains(obs) else { continue }
+            let v = theory.value(0, out.index)
+            if v.isNaN { continue }        // not applicable to this row
+            compare(out.name, unit: out.unit, theory: v, mc: mc(obs), delta: modelError(out, theory) + simulatorError(obs))
+        }
+    }
+
+    /// The estimator's density averaged over MC bins (4 Gauss points per bin, so the bin width adds no
+    /// bias, DESIGN.md §5), at every sixth bin that holds at least 5 % of the peak density.
+    mutating func compareDensity(_ out: OutputInfo, v vp: ParameterInfo, grid g: DensityGrid, mc: [Estimate], simulatorError: Double) {
+        let gauss: [(Double, Double)] = [(-0.8611363115940526, 0.3478548451374538), (-0.3399810435848563, 0.6521451548625461),
+                                         (0.3399810435848563, 0.6521451548625461), (0.8611363115940526, 0.3478548451374538)]
+        let maxDensity = mc.map(\.value).max() ?? 0
+        let chosen = stride(from: 2, to: g.bins, by: 6).filter { mc[$0].value > 0.05 * maxDensity }
+        var rows: [Double] = []
+        for b in chosen { for (x, _) in gauss { var r = row; r[vp.index] = g.center(b) + 0.5 * g.width * x; rows += r } }
+        guard !rows.isEmpty else { return }
+        let dens = estimator.evaluate(rows)
+        for (k, b) in chosen.enumerated() {
+            let avg = gauss.indices.reduce(0.0) { $0 + gauss[$1].1 * dens.value(k * 4 + $1, out.index) } / 2
+            compare("density_per_mv @ V = \(String(format: "%.4g", g.center(b))) mV", unit: "1/mV", theory: avg,
+                    mc: mc[b], delta: modelError(out, dens, row: k * 4) + simulatorError)
+        }
+    }
+
+    func finished() -> (quantities: [ValidationQuantity], zStar: Double) {
+        let zStar = quantities.count > 100 ? 5.0 : 4.0
+        let final = quantities.map { q -> ValidationQuantity in
+            guard let a = q.acceptance, zStar != 4 else { return q }
+            return ValidationQuantity(name: q.name, unit: q.unit, theory: q.theory, mc: q.mc, delta: q.delta,
+                                      acceptance: Acceptance(theory: a.theory, monteCarlo: a.monteCarlo, standardError: a.standardError, delta: a.delta, zStar: zStar))
+        }
+        return (final, zStar)
+    }
+}
+
 public enum Validation {
-    public static let commandOptions = SimulationRequest.commandOptions
+    public static let commandOptions = SimulationRequest.commandOptions.union(["assume_exact"])
 
     public static func run(words: [String], registryPaths: [String] = [],
                            progress: ((Int, Int) -> Void)? = nil) throws -> (ValidationReport, OutputFormat) {
@@ -34,13 +98,74 @@ public enum Validation {
             if !registry.failures.isEmpty { m += "; plugin files that failed to load: " + registry.failures.map(\.description).joined(separator: "; ") }
             throw WorkbenchError.badInput(m)
         }
-        guard let model = SimulatorModel.named(e.model) else {
-            throw WorkbenchError.badInput("estimator '\(e.name)' declares model '\(e.model)', which has no simulator (simulated models: \(SimulatorModel.all.map(\.name).joined(separator: ", ")))")
-        }
+        let precision = try args.extra["precision"].map { try Quantity.parse($0, unit: "1", name: "precision") } ?? 0.003
+        guard precision > 0, precision < 1 else { throw WorkbenchError.badInput("option 'precision' = \(formatNumber(precision)) is out of range (valid: in (0, 1), relative SE of the rate)") }
         let row = try Evaluator(estimator: e, args: args).singleRow()
         let th = e.evaluate(row)
         if th.status[0] < 0 { throw WorkbenchError.badInput(th.messages[0] ?? "estimator failed") }
+        var comparison = Comparison(estimator: e, row: row, theory: th, assumeExact: args.assumeExact)
+        let report: ValidationReport
+        if let model = SimulatorModel.named(e.model) {
+            report = try runLIF(model, args, &comparison, precision: precision, progress: progress)
+        } else if let sim = ModelSimulators.named(e.model) {
+            report = try runModel(sim, args, &comparison, precision: precision, progress: progress)
+        } else {
+            throw WorkbenchError.badInput("estimator '\(e.name)' declares model '\(e.model)', which has no simulator (simulated models: \(ModelSimulators.allNames.joined(separator: ", ")))")
+        }
+        return (report, args.format ?? .table)
+    }
 
+    static func rule(_ zStar: Double, assumeExact: Bool) -> String {
+        "rule (THEORY §9.0): |MC - estimator| ≤ \(formatNumber(zStar))·SE + δ·|estimator|, δ = " +
+            (assumeExact ? "simulator's error only (--assume-exact: estimator model errors set to 0)" : "estimator's model error + simulator's error")
+    }
+
+    /// A model behind `ModelSimulator`: canonical parameters by name (choices by label), the simulator's
+    /// own run sizing unless the user set --samples/--neurons/--time.
+    static func runModel(_ sim: any ModelSimulator, _ args: EvalArguments, _ c: inout Comparison, precision: Double,
+                         progress: ((Int, Int) -> Void)?) throws -> ValidationReport {
+        let e = c.estimator
+        var given = [String: Double]()
+        for p in sim.parameters {
+            guard let ep = e.parameter(named: p.name), !c.row[ep.index].isNaN else { continue }
+            var v = c.row[ep.index]
+            if !p.choices.isEmpty {
+                let label = ep.isChoice ? ep.choices[Int(v)] : formatNumber(v)
+                guard let i = p.choices.firstIndex(of: label) else {
+                    throw WorkbenchError.badInput("estimator '\(e.name)' sets '\(p.name)' = \(label), which model \(sim.name) does not simulate (choices: \(p.choices.joined(separator: ", ")))")
+                }
+                v = Double(i)
+            }
+            given[p.name] = v
+        }
+        for p in sim.parameters where p.defaultValue == nil && !p.optional && given[p.name] == nil {
+            throw WorkbenchError.badInput("model \(sim.name) needs '\(p.name)', which estimator '\(e.name)' does not have")
+        }
+        let values = try ModelRunRequest.complete(given, sim)
+        var o = try ModelRunRequest.options(args.extra, sim, values)
+        let userSized = ["neurons", "samples", "time"].contains { args.extra[$0] != nil }
+        if !userSized {
+            var predictions = [String: Double]()
+            for out in e.outputs { if let obs = out.observable, predictions[obs] == nil { let v = c.theory.value(0, out.index); if v.isFinite { predictions[obs] = v } } }
+            o = sim.validationOptions(o, values: values, predictions: predictions, precision: precision)
+        }
+        let run = sim.run(values, o, progress: progress)
+        let error = { (obs: String) in sim.simulatorError(observable: obs, values: values, options: o) }
+        c.compareOutputs(observables: Set(sim.observables.map(\.name)), mc: run.observable, simulatorError: error)
+        if let out = e.outputs.first(where: { $0.observable == "density_per_mv" }), let vp = e.parameter(named: "v"),
+           let g = o.density, let d = run.density {
+            c.compareDensity(out, v: vp, grid: g, mc: d, simulatorError: error("density_per_mv"))
+        }
+        let (quantities, zStar) = c.finished()
+        return ValidationReport(estimator: e, quantities: quantities, notes: run.notes, zStar: zStar, assumeExact: c.assumeExact,
+                                provenance: ModelRunReport.provenance(sim, o, run),
+                                header: "validate \(e.name) against a " + ModelRunReport.header(sim, o, run).replacingOccurrences(of: " simulation — ", with: " simulation: "),
+                                footer: "simulation: " + ModelRunReport.speed(o, run))
+    }
+
+    static func runLIF(_ model: SimulatorModel, _ args: EvalArguments, _ c: inout Comparison, precision: Double,
+                       progress: ((Int, Int) -> Void)?) throws -> ValidationReport {
+        let e = c.estimator, row = c.row, th = c.theory
         // Model parameters by canonical name; what the estimator lacks takes the model's default.
         var values = [String: Double]()
         for p in model.parameters {
@@ -51,8 +176,6 @@ public enum Validation {
         let lif = model.makeParameters(values)
         var o = try SimulationRequest.options(args.extra, lif)
         var notes: [String] = []
-        let precision = try args.extra["precision"].map { try Quantity.parse($0, unit: "1", name: "precision") } ?? 0.003
-        guard precision > 0, precision < 1 else { throw WorkbenchError.badInput("option 'precision' = \(formatNumber(precision)) is out of range (valid: in (0, 1), relative SE of the rate)") }
         if args.extra["neurons"] == nil { o.neurons = 2000 }
         // Run length from the estimator's own prediction: SE(rate)/rate ≈ CV/√(#spikes) for a renewal process.
         let rate = e.output(named: "rate_hz").map { th.value(0, $0.index) } ?? .nan
@@ -73,53 +196,20 @@ public enum Validation {
             o.density = DensityGrid(vMin: min(lif.vReset, lif.mu) - 3 * spread, vMax: lif.theta, bins: 30)
         }
         let sim = LIFSimulator.simulate(model: model.name, lif, o, progress: progress)
-
-        var quantities: [ValidationQuantity] = []
-        func delta(_ out: OutputInfo, _ modelError: Double, observable: String) -> Double {
-            modelError + model.simulatorError(observable: observable, options: o, parameters: lif)
-        }
-        func compare(_ name: String, unit: String, theory: Double, mc: Estimate?, delta d: Double) {
-            guard let mc, theory.isFinite, mc.value.isFinite, mc.standardError.isFinite, mc.standardError > 0 else {
-                quantities.append(ValidationQuantity(name: name, unit: unit, theory: theory, mc: mc, delta: d, acceptance: nil)); return
-            }
-            quantities.append(ValidationQuantity(name: name, unit: unit, theory: theory, mc: mc, delta: d,
-                                                 acceptance: Acceptance(theory: theory, monteCarlo: mc.value, standardError: mc.standardError, delta: d)))
-        }
-        for out in e.outputs {
-            guard let obs = out.observable, obs != "density_per_mv", model.observables.contains(obs) else { continue }
-            let v = th.value(0, out.index)
-            if v.isNaN { continue }
-            let modelError = out.modelErrorOutput.map { th.value(0, $0) } ?? out.modelError
-            compare(out.name, unit: out.unit, theory: v, mc: sim.observable(obs), delta: delta(out, modelError, observable: obs))
-        }
+        let error = { (obs: String) in model.simulatorError(observable: obs, options: o, parameters: lif) }
+        c.compareOutputs(observables: Set(model.observables), mc: sim.observable, simulatorError: error)
         if let out = densityOutput, let vp = vParam, let g = o.density {
-            // The estimator's density averaged over each bin (4 Gauss points), against the MC bin.
-            let gauss: [(Double, Double)] = [(-0.8611363115940526, 0.3478548451374538), (-0.3399810435848563, 0.6521451548625461),
-                                             (0.3399810435848563, 0.6521451548625461), (0.8611363115940526, 0.3478548451374538)]
-            let maxDensity = (0..<g.bins).map { sim.density(bin: $0)!.value }.max() ?? 0
-            let chosen = stride(from: 2, to: g.bins, by: 6).filter { sim.density(bin: $0)!.value > 0.05 * maxDensity }
-            var rows: [Double] = []
-            for b in chosen { for (x, _) in gauss { var r = row; r[vp.index] = g.center(b) + 0.5 * g.width * x; rows += r } }
-            let dens = e.evaluate(rows)
-            for (k, b) in chosen.enumerated() {
-                let avg = gauss.indices.reduce(0.0) { $0 + gauss[$1].1 * dens.value(k * 4 + $1, out.index) } / 2
-                let modelError = out.modelErrorOutput.map { dens.value(k * 4, $0) } ?? out.modelError
-                compare("density_per_mv @ V = \(String(format: "%.4g", g.center(b))) mV", unit: "1/mV", theory: avg,
-                        mc: sim.density(bin: b), delta: delta(out, modelError, observable: "density_per_mv"))
-            }
+            c.compareDensity(out, v: vp, grid: g, mc: (0..<g.bins).map { sim.density(bin: $0)! }, simulatorError: error("density_per_mv"))
         }
-        if sim.total.censored > 0 && quantities.contains(where: { $0.name == "cv" }) { notes.append("\(sim.total.censored) ISIs censored at one window past the end: the CV may be biased low") }
-        let zStar = quantities.count > 100 ? 5.0 : 4.0
-        let final = quantities.map { q -> ValidationQuantity in
-            guard let a = q.acceptance, zStar != 4 else { return q }
-            return ValidationQuantity(name: q.name, unit: q.unit, theory: q.theory, mc: q.mc, delta: q.delta,
-                                      acceptance: Acceptance(theory: a.theory, monteCarlo: a.monteCarlo, standardError: a.standardError, delta: a.delta, zStar: zStar))
-        }
-        return (ValidationReport(estimator: e, simulation: sim, quantities: final, notes: notes, zStar: zStar), args.format ?? .table)
+        if sim.total.censored > 0 && c.quantities.contains(where: { $0.name == "cv" }) { notes.append("\(sim.total.censored) ISIs censored at one window past the end: the CV may be biased low") }
+        let (quantities, zStar) = c.finished()
+        return ValidationReport(estimator: e, quantities: quantities, notes: notes, zStar: zStar, assumeExact: c.assumeExact,
+                                provenance: SimulationReport.provenance(sim),
+                                header: "validate \(e.name) against a \(sim.model) simulation: \(o.neurons) neurons, T = \(formatNumber(o.time)) ms after \(formatNumber(o.burnIn)) ms burn-in, dt = \(formatNumber(o.dt)) ms, scheme \(o.scheme.rawValue), seed \(o.seed)",
+                                footer: String(format: "simulation: %d spikes, %.3g neuron-steps in %.2f s", sim.total.spikes, sim.neuronSteps, sim.seconds))
     }
 
     public static func render(_ r: ValidationReport, format: OutputFormat) -> String {
-        let s = r.simulation, o = s.options
         switch format {
         case .json:
             let q: [JSON] = r.quantities.map { q in
@@ -129,10 +219,10 @@ public enum Validation {
                          ("relative_difference", q.acceptance.map { .num($0.relativeDifference) } ?? .null),
                          ("delta", .number(q.delta)), ("verdict", .string(q.verdict))])
             }
-            return JSON.object(SimulationReport.provenance(s) + [
+            return JSON.object(r.provenance + [
                 ("estimator", .string(r.estimator.name)),
                 ("plugin", .object([("file", .string(r.estimator.file.path)), ("sha256", .string(r.estimator.file.sha256))])),
-                ("z_star", .number(r.zStar)), ("quantities", .array(q)), ("all_agree", .bool(r.allAgree)),
+                ("z_star", .number(r.zStar)), ("assume_exact", .bool(r.assumeExact)), ("quantities", .array(q)), ("all_agree", .bool(r.allAgree)),
                 ("notes", .array(r.notes.map(JSON.string)))]).render() + "\n"
         case .csv:
             var lines = ["quantity,unit,estimator,mc,mc_se,z,relative_difference,delta,verdict"]
@@ -143,8 +233,7 @@ public enum Validation {
             }
             return lines.joined(separator: "\n") + "\n"
         case .table:
-            var t = "validate \(r.estimator.name) against a \(s.model) simulation: \(o.neurons) neurons, T = \(formatNumber(o.time)) ms after \(formatNumber(o.burnIn)) ms burn-in, dt = \(formatNumber(o.dt)) ms, scheme \(o.scheme.rawValue), seed \(o.seed)\n"
-            t += "rule (THEORY §9.0): |MC - estimator| ≤ \(formatNumber(r.zStar))·SE + δ·|estimator|, δ = estimator's model error + simulator's error\n\n"
+            var t = r.header + "\n" + rule(r.zStar, assumeExact: r.assumeExact) + "\n\n"
             let header = ["quantity", "estimator", "MC ± SE", "z", "rel. diff", "δ", "verdict"]
             var rows = [header]
             for q in r.quantities {
@@ -159,7 +248,7 @@ public enum Validation {
             let bad = r.quantities.filter { $0.acceptance?.accepted == false }.count
             t += "\n" + (bad == 0 ? "verdict: all \(r.quantities.count) quantities agree" : "verdict: \(bad) of \(r.quantities.count) quantities DISAGREE") + "\n"
             for n in r.notes { t += "note: \(n)\n" }
-            t += String(format: "simulation: %d spikes, %.3g neuron-steps in %.2f s\n", s.total.spikes, s.neuronSteps, s.seconds)
+            t += r.footer + "\n"
             return t
         }
     }

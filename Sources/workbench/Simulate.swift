@@ -24,8 +24,9 @@ extension Workbench {
             discussion: """
             workbench simulate <model> [required values...] [--<parameter> <value>...] [options]
 
-              models: lif-white (exact OU step; --scheme bridge|naive), lif-colored (needs tau_s)
-              --neurons N        neurons (default 4000; ≥ 160)
+              models: lif-white (exact OU step; --scheme bridge|naive), lif-colored (needs tau_s),
+                      and the models of the other estimators (see 'workbench simulate --models')
+              --neurons N        neurons (default 4000; ≥ 160); --samples N for walks and paths
               --time T           statistics window after burn-in (default 2000 ms)
               --burn-in B        discarded start (default max(500 ms, 10 tau_m))
               --dt D             time step (default 0.1 ms; tau_s/100 for lif-colored)
@@ -42,8 +43,23 @@ extension Workbench {
         @Argument(parsing: .captureForPassthrough, help: "Model, values and options (see discussion).")
         var words: [String] = []
 
+        /// Every simulated model with its parameters, observables and options.
+        static func models() -> String {
+            var s = ""
+            for m in SimulatorModel.all {
+                s += "\(m.name): \(m.summary)\n  parameters: " + m.parameters.map { "\($0.name) [\($0.unit)]" }.joined(separator: ", ")
+                s += "\n  observables: " + m.observables.joined(separator: ", ") + "\n  options: neurons, time, burn_in, dt, scheme, density, spikes\n"
+            }
+            for m in ModelSimulators.all {
+                s += "\(m.name): \(m.summary)\n  parameters: " + m.parameters.map { "\($0.name) [\($0.unit)]" + ($0.optional ? " (optional)" : "") }.joined(separator: ", ")
+                s += "\n  observables: " + m.observables.map(\.name).joined(separator: ", ") + "\n  options: samples" + m.options.sorted().map { ", " + $0 }.joined() + "\n"
+            }
+            return s
+        }
+
         func run() throws {
-            if words.isEmpty { throw WorkbenchError.badInput("missing model name (lif-white, lif-colored)") }
+            if words.isEmpty { throw WorkbenchError.badInput("missing model name (\(ModelSimulators.allNames.joined(separator: ", ")))") }
+            if words == ["--models"] { printOut(Self.models()); return }
             if words.contains("--help") || words.contains("-h") { printOut(Workbench.helpMessage(for: Simulate.self) + "\n"); return }
             // --kernel scalar: the libm-per-neuron baseline, for benchmarks only (prints spikes and speed).
             var words = words
@@ -61,6 +77,14 @@ extension Workbench {
                                     spikes, 1000 * Double(spikes) / (Double(o.neurons) * o.time), steps, seconds, steps / seconds, o.threads))
                     return
                 }
+            }
+            if let name = words.first, ModelSimulators.named(name) != nil {
+                let request = try ModelRunRequest(words: words)
+                let progress = ProgressLine()
+                let run = request.simulator.run(request.values, request.options, progress: progress.update)
+                progress.finish()
+                printOut(ModelRunReport.render(request.simulator, request.values, request.options, run, format: request.format))
+                return
             }
             let request = try SimulationRequest(words: words)
             let progress = ProgressLine()

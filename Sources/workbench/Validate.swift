@@ -12,7 +12,8 @@ extension Workbench {
               Parameters as for 'eval'; simulation options as for 'simulate' (--neurons, --time, --dt,
               --burn-in, --scheme, --seed, --threads, --density). By default the run length is chosen from
               the estimator's own rate and CV so that the rate's SE is --precision (default 0.003) of it.
-              Exit 0 when every quantity agrees, 4 when any disagrees.
+              --assume-exact treats every estimator output as exact (model error 0): how to show that the
+              check rejects an approximation. Exit 0 when every quantity agrees, 4 when any disagrees.
 
             Example: workbench validate siegert 15 5
             """)

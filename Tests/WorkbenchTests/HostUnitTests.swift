@@ -48,6 +48,10 @@ struct HostUnitTests {
         #expect(throws: WorkbenchError.self) { try EvalArguments(["siegert", "15", "-x"]) }
         #expect(throws: WorkbenchError.self) { try EvalArguments(["siegert", "--tau-m"]) }
         #expect(throws: WorkbenchError.self) { try EvalArguments([]) }
+        // --assume-exact is a flag of validate only; eval would read it as a parameter needing a value.
+        let v = try EvalArguments(["siegert", "15", "--assume-exact", "5", "--seed", "3"], commandOptions: Validation.commandOptions)
+        #expect(v.assumeExact && v.positionals == ["15", "5"] && v.extra["seed"] == "3")
+        #expect(throws: WorkbenchError.self) { try EvalArguments(["siegert", "15", "--assume-exact"]) }
     }
 }
 

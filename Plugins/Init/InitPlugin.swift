@@ -1,0 +1,14 @@
+// The initialisation plugin: three estimators that `workbench init` composes per layer. One plugin
+// because they share the SNN layer conventions (fan-in n, input rate, `layer` rows); the numerics
+// live in Sources/InitNumerics.
+import EstimatorKit
+
+let export = PluginExport([FluctuationInitEstimator(), VarianceFlowEstimator(), RateCollapseEstimator()])
+
+@_cdecl("workbench_plugin_abi_version")
+public func workbenchPluginABIVersion() -> UInt32 { PluginExport.abiVersion }
+
+@_cdecl("workbench_plugin_estimators")
+public func workbenchPluginEstimators(_ count: UnsafeMutablePointer<Int>?) -> UnsafePointer<UnsafePointer<wb_estimator>?> {
+    export.table(count)
+}

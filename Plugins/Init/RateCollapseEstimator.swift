@@ -1,0 +1,141 @@
+// `rate-collapse`: THEORY §8 (Perez-Nieves & Goodman 2023; the Siegert layer map) — per-layer rates
+// through depth for given weights or for a fixed-point init, with the stability of the fixed point.
+import EstimatorKit
+import Foundation
+import GSLSupport
+import InitNumerics
+
+struct RateCollapseEstimator: Estimator {
+    enum P: Int { case n, nuIn, theta, vReset, tauM, tauRef, muW, sigmaW, initChoice, nuTarget, nVarW, layer }
+    enum O: Int {
+        case rate, lnRate, mu, sigma, muW, sigmaW, nMuW, nVarW, layerSlope, fixedPointSigma, slope, stable, modelError
+    }
+    enum Init: Int { case none, zeroMean, fixedSpread }
+    enum Warning: UInt32 { case collapsed = 1, knifeEdge = 2 }
+
+    let info = EstimatorInfo(
+        name: "rate-collapse",
+        summary: "Rates through depth by the Siegert layer map; fixed-point init (zero mean or fixed spread) with its stability",
+        reference: "Perez-Nieves & Goodman 2023 (variance propagation + diffusion view of SNN init); Siegert 1951; THEORY.md §8",
+        model: "layered-lif",
+        notes: """
+        Feed-forward LIF layers, fan-in n, delta synapses (weights = PSP jumps in the potential's unit), Poisson \
+        input of rate nu_in to layer 1. Layer map: mu = n mu_w nu tau_m, sigma^2 = n (mu_w^2 + sigma_w^2) nu tau_m \
+        (Brunel convention), nu' = Siegert(mu, sigma); rates in the log domain through collapse. init zero-mean \
+        solves Siegert(0, sigma) = nu_target; init fixed-spread fixes n var_w (default 2) and solves for n mu_w. \
+        The fixed point is stable iff |d nu_(l+1)/d nu_l| < 1 there; otherwise it is a knife edge and rates still \
+        collapse or explode with depth. One row per layer (layer 0 = the input). Defaults theta = 1, v_reset = 0, \
+        tau_ref = 0 (an SNN in units of the threshold).
+        """,
+        parameters: [
+            ParameterSpec("n", unit: "1", .required, min: 1, integer: true, summary: "fan-in of every layer"),
+            ParameterSpec("nu_in", unit: "Hz", .required, min: 0, minExclusive: true, summary: "Poisson rate of the input layer (layer 0)"),
+            ParameterSpec("theta", unit: "mV", .defaulted(1), min: 0, minExclusive: true, summary: "threshold above rest"),
+            ParameterSpec("v_reset", unit: "mV", .defaulted(0), summary: "reset potential (< theta)"),
+            ParameterSpec("tau_m", unit: "ms", .defaulted(20), min: 0, minExclusive: true, summary: "membrane time constant"),
+            ParameterSpec("tau_ref", unit: "ms", .defaulted(0), min: 0, summary: "refractory period"),
+            ParameterSpec("mu_w", unit: "mV", .optional, summary: "weight mean (given weights; default 0 with sigma_w)"),
+            ParameterSpec("sigma_w", unit: "mV", .optional, min: 0, summary: "weight std (given weights)"),
+            ParameterSpec("init", unit: "1", .defaulted(0), choices: ["none", "zero-mean", "fixed-spread"], summary: "fixed-point init instead of given weights"),
+            ParameterSpec("nu_target", unit: "Hz", .optional, min: 0, minExclusive: true, summary: "target rate of the fixed-point init"),
+            ParameterSpec("n_var_w", unit: "mV^2", .optional, min: 0, minExclusive: true, summary: "n sigma_w^2 of the fixed-spread init (default 2)"),
+            ParameterSpec("layer", unit: "1", .defaulted(0), min: 0, max: 10_000, integer: true, summary: "layer index (0 = input)"),
+        ],
+        outputs: [
+            OutputSpec("rate_hz", unit: "Hz", observable: "rate_hz", modelErrorOutput: O.modelError.rawValue, summary: "rate of this layer (0 below the double range)"),
+            OutputSpec("ln_rate_hz", unit: "ln Hz", summary: "ln rate; exact through collapse (-inf beyond every double)"),
+            OutputSpec("mu_mv", unit: "mV", summary: "mean input of this layer (Campbell)"),
+            OutputSpec("sigma_mv", unit: "mV", summary: "noise amplitude of this layer's input (Brunel convention)"),
+            OutputSpec("mu_w", unit: "mV", summary: "weight mean used"),
+            OutputSpec("sigma_w", unit: "mV", summary: "weight std used"),
+            OutputSpec("n_mu_w", unit: "mV", summary: "n mu_w"),
+            OutputSpec("n_var_w", unit: "mV^2", summary: "n sigma_w^2"),
+            OutputSpec("layer_slope", unit: "1", summary: "d nu_l / d nu_(l-1) at this layer"),
+            OutputSpec("fixed_point_sigma_mv", unit: "mV", summary: "init: sigma of the layer input at the fixed point"),
+            OutputSpec("stability_slope", unit: "1", summary: "init: d nu_(l+1)/d nu_l at the fixed point"),
+            OutputSpec("stable", unit: "1", summary: "init: 1 if |stability_slope| < 1 (stable), 0 if a knife edge"),
+            OutputSpec("model_error", unit: "1", summary: "diffusion-approximation error vs event-driven layers (THEORY §9.8): 5 % at >= 1 Hz"),
+        ],
+        warnings: [
+            "the layer has collapsed below the double range: rate_hz = 0, see ln_rate_hz",
+            "the fixed point is a knife edge (|slope| >= 1): rates drift away from it with depth",
+        ])
+
+    func makeScratch() -> IntegrationWorkspace { IntegrationWorkspace() }
+
+    func evaluate(_ p: UnsafeBufferPointer<Double>, _ out: inout OutputRow, _ ws: inout IntegrationWorkspace) throws -> UInt32 {
+        func given(_ i: P) -> Double? { p[i.rawValue].isNaN ? nil : p[i.rawValue] }
+        let neuron = LayerNeuron(theta: p[P.theta.rawValue], vReset: p[P.vReset.rawValue], tauM: p[P.tauM.rawValue], tauRef: p[P.tauRef.rawValue])
+        guard neuron.vReset < neuron.theta else {
+            throw EstimatorFailure(.badParameter(P.vReset.rawValue), "parameter 'v_reset' = \(formatForMessage(neuron.vReset)) mV is out of range (valid: < theta = \(formatForMessage(neuron.theta)) mV)")
+        }
+        let n = p[P.n.rawValue], nuIn = p[P.nuIn.rawValue] / 1000
+        if neuron.tauRef > 0 && nuIn * neuron.tauRef >= 1 {
+            throw EstimatorFailure(.badParameter(P.nuIn.rawValue), "parameter 'nu_in' = \(formatForMessage(1000 * nuIn)) Hz is out of range (valid: < 1/tau_ref = \(formatForMessage(1000 / neuron.tauRef)) Hz)")
+        }
+        let initChoice = Init(rawValue: Int(p[P.initChoice.rawValue]))!
+        var warnings: UInt32 = 0
+        let muW: Double, sigmaW: Double
+        if initChoice == .none {
+            if given(.nuTarget) != nil || given(.nVarW) != nil {
+                throw EstimatorFailure(.badInput, "nu_target and n_var_w belong to a fixed-point init: give --init zero-mean or --init fixed-spread")
+            }
+            guard given(.muW) != nil || given(.sigmaW) != nil else {
+                throw EstimatorFailure(.badInput, "give the weights (sigma_w, and mu_w if not 0) or a fixed-point init (--init zero-mean|fixed-spread with nu_target)")
+            }
+            muW = given(.muW) ?? 0; sigmaW = given(.sigmaW) ?? 0
+            for i in [O.fixedPointSigma, .slope, .stable] { out.notApplicable(i.rawValue) }
+        } else {
+            if given(.muW) != nil || given(.sigmaW) != nil {
+                throw EstimatorFailure(.badInput, "the fixed-point init computes the weights: do not give mu_w or sigma_w with --init")
+            }
+            guard let target = given(.nuTarget).map({ $0 / 1000 }) else {
+                throw EstimatorFailure(.badParameter(P.nuTarget.rawValue), "the fixed-point init needs parameter 'nu_target' (> 0 Hz)")
+            }
+            if neuron.tauRef > 0 && target * neuron.tauRef >= 1 {
+                throw EstimatorFailure(.badParameter(P.nuTarget.rawValue), "parameter 'nu_target' = \(formatForMessage(1000 * target)) Hz is out of range (valid: < 1/tau_ref = \(formatForMessage(1000 / neuron.tauRef)) Hz)")
+            }
+            if initChoice == .zeroMean && given(.nVarW) != nil {
+                throw EstimatorFailure(.badParameter(P.nVarW.rawValue), "parameter 'n_var_w' applies to --init fixed-spread only (zero-mean solves for it)")
+            }
+            let fp: RateCollapse.FixedPoint
+            do {
+                fp = initChoice == .zeroMean
+                    ? try RateCollapse.zeroMean(targetRate: target, n: n, neuron: neuron, workspace: ws)
+                    : try RateCollapse.fixedSpread(targetRate: target, nVarW: given(.nVarW) ?? 2, n: n, neuron: neuron, workspace: ws)
+            } catch let f as RateCollapse.Failure { throw EstimatorFailure(.badInput, f.description) }
+            muW = fp.muW; sigmaW = fp.sigmaW
+            out.set(O.fixedPointSigma.rawValue, fp.sigma)
+            out.set(O.slope.rawValue, fp.slope)
+            let stable = abs(fp.slope) < 1
+            out.set(O.stable.rawValue, stable ? 1 : 0)
+            if !stable { warnings |= Warning.knifeEdge.rawValue }
+        }
+        out.set(O.muW.rawValue, muW); out.set(O.sigmaW.rawValue, sigmaW)
+        out.set(O.nMuW.rawValue, n * muW); out.set(O.nVarW.rawValue, n * sigmaW * sigmaW)
+
+        let l = Int(p[P.layer.rawValue])
+        var lnRate = log(nuIn)
+        if l == 0 {
+            for i in [O.mu, .sigma, .layerSlope] { out.notApplicable(i.rawValue) }
+        } else {
+            let steps: [RateCollapse.Step]
+            do { steps = try RateCollapse.propagate(lnRate0: log(nuIn), layers: l, n: n, muW: muW, sigmaW: sigmaW, neuron: neuron, workspace: ws) }
+            catch let f as RateCollapse.Failure { throw EstimatorFailure(.numerical, f.description) }
+            let last = steps[l - 1]
+            let previous = l >= 2 ? steps[l - 2].lnRate : log(nuIn)
+            lnRate = last.lnRate
+            out.set(O.mu.rawValue, last.mu); out.set(O.sigma.rawValue, last.sigma)
+            // dν_l/dν_{l−1} = (ν_l/ν_{l−1}) · d ln ν_l / d ln ν_{l−1}.
+            if lnRate == -.infinity { out.set(O.layerSlope.rawValue, 0) }
+            else { out.set(O.layerSlope.rawValue, exp(lnRate - previous) * last.logLogSlope) }
+        }
+        let lnHz = lnRate + Special.ln1000
+        let rateHz = l == 0 ? p[P.nuIn.rawValue] : exp(lnHz)
+        if rateHz == 0 { warnings |= Warning.collapsed.rawValue }
+        out.set(O.rate.rawValue, rateHz)
+        out.set(O.lnRate.rawValue, l == 0 ? log(rateHz) : lnHz)
+        out.set(O.modelError.rawValue, 0.05)
+        return warnings
+    }
+}

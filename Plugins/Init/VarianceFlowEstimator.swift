@@ -1,0 +1,109 @@
+// `variance-flow-init`: THEORY §7 (Micheli, Booij, van Gemert & Tömen 2024) — the spike probability
+// and membrane variance layer by layer for an init, the Micheli init, and the fixed points of the map.
+import EstimatorKit
+import Foundation
+import GSLSupport
+import InitNumerics
+
+struct VarianceFlowEstimator: Estimator {
+    enum P: Int { case theta, sigmaTarget, scheme, nVarW, n, nOut, sigma0, layer }
+    enum O: Int {
+        case nVarW, varW, pTarget, xC, cMin, sigmaStable, slopeStable, sigmaUnstable, slopeUnstable
+        case varU, lnVarU, pSpike, lnPSpike, modelError
+    }
+    enum Scheme: Int { case micheli, kaiming, glorot, custom }
+    enum Warning: UInt32 { case underflow = 1, noFixedPoint = 2 }
+
+    let info = EstimatorInfo(
+        name: "variance-flow-init",
+        summary: "Variance flow through thresholded layers: spike probability and Var[u] per layer, Micheli init, fixed points and stability",
+        reference: "Micheli, Booij, van Gemert & Tömen 2024 (variance flow in SNNs); THEORY.md §7",
+        model: "layered-threshold",
+        notes: """
+        u_l = W_l s_(l-1), s = H(u - theta), zero-mean weights: Var[u_l] = n Var[w] Q(theta/sigma_(l-1)). \
+        scheme micheli sets n Var[w] = sigma_target^2/Q(theta/sigma_target), kaiming 2, glorot 2n/(n + n_out) \
+        (1 for square layers), custom takes n_var_w. One row per layer (parameter layer, 0 = the input layer \
+        with std sigma0). Spike probabilities below the double range are exact in ln_p_spike. The non-zero \
+        fixed points exist for n Var[w] >= c_min = 6.034 theta^2; the one with theta/sigma < x_c is stable. \
+        model_error is the finite-width drift of THEORY §9.7 (1 % per layer at n = 1000, scaling like 1/sqrt(n)).
+        """,
+        parameters: [
+            ParameterSpec("theta", unit: "1", .defaulted(1), min: 0, minExclusive: true, summary: "threshold"),
+            ParameterSpec("sigma_target", unit: "1", .defaulted(1), min: 0, minExclusive: true, summary: "target std sigma* of the micheli init"),
+            ParameterSpec("scheme", unit: "1", .defaulted(0), choices: ["micheli", "kaiming", "glorot", "custom"], summary: "weight init"),
+            ParameterSpec("n_var_w", unit: "1", .optional, min: 0, minExclusive: true, summary: "n Var[w] of the custom scheme"),
+            ParameterSpec("n", unit: "1", .optional, min: 1, integer: true, summary: "fan-in (for Var[w] per weight and the finite-width error)"),
+            ParameterSpec("n_out", unit: "1", .optional, min: 1, integer: true, summary: "fan-out for glorot (default n: square layers)"),
+            ParameterSpec("sigma0", unit: "1", .defaulted(1), min: 0, minExclusive: true, summary: "std of the layer-0 potentials"),
+            ParameterSpec("layer", unit: "1", .defaulted(0), min: 0, max: 100_000, integer: true, summary: "layer index (0 = input layer)"),
+        ],
+        outputs: [
+            OutputSpec("n_var_w", unit: "1", summary: "n Var[w] of the scheme"),
+            OutputSpec("var_w", unit: "1", summary: "Var[w] per weight (needs n)"),
+            OutputSpec("p_target", unit: "1", summary: "Q(theta/sigma_target): spike probability the micheli init holds"),
+            OutputSpec("x_c", unit: "1", summary: "theta/sigma where the two fixed points meet"),
+            OutputSpec("c_min", unit: "1", summary: "smallest n Var[w] with a non-zero fixed point"),
+            OutputSpec("sigma_stable", unit: "1", summary: "stable non-zero fixed point of sigma"),
+            OutputSpec("slope_stable", unit: "1", summary: "slope of the variance map there (< 1)"),
+            OutputSpec("sigma_unstable", unit: "1", summary: "unstable non-zero fixed point of sigma"),
+            OutputSpec("slope_unstable", unit: "1", summary: "slope of the variance map there (> 1)"),
+            OutputSpec("var_u", unit: "1", observable: "var_u", modelErrorOutput: O.modelError.rawValue, summary: "Var[u] at this layer (0 below the double range)"),
+            OutputSpec("ln_var_u", unit: "1", summary: "ln Var[u]"),
+            OutputSpec("p_spike", unit: "1", observable: "p_spike", modelErrorOutput: O.modelError.rawValue, summary: "P(u > theta) at this layer (0 below the double range)"),
+            OutputSpec("ln_p_spike", unit: "1", summary: "ln P(u > theta); exact when p_spike underflows (-inf beyond every double)"),
+            OutputSpec("model_error", unit: "1", summary: "finite-width error vs the layered simulation: 0.01 layer sqrt(1000/n) (0 without n)"),
+        ],
+        warnings: [
+            "spike probability below the double range: p_spike = 0, see ln_p_spike",
+            "n Var[w] < c_min: no non-zero fixed point, activity dies with depth",
+        ])
+
+    func makeScratch() {}
+
+    func evaluate(_ p: UnsafeBufferPointer<Double>, _ out: inout OutputRow, _ scratch: inout Void) throws -> UInt32 {
+        func given(_ i: P) -> Double? { p[i.rawValue].isNaN ? nil : p[i.rawValue] }
+        let theta = p[P.theta.rawValue], sigmaTarget = p[P.sigmaTarget.rawValue]
+        let n = given(.n)
+        let c: Double
+        switch Scheme(rawValue: Int(p[P.scheme.rawValue]))! {
+        case .micheli: c = VarianceFlow.micheli(theta: theta, sigmaTarget: sigmaTarget)
+        case .kaiming: c = 2
+        case .glorot:
+            if given(.nOut) != nil && n == nil { throw EstimatorFailure(.badInput, "glorot with n_out needs the fan-in n too") }
+            c = n.map { 2 * $0 / ($0 + (given(.nOut) ?? $0)) } ?? 1
+        case .custom:
+            guard let v = given(.nVarW) else { throw EstimatorFailure(.badParameter(P.nVarW.rawValue), "scheme custom needs parameter 'n_var_w' (> 0)") }
+            c = v
+        }
+        if given(.nVarW) != nil && Int(p[P.scheme.rawValue]) != Scheme.custom.rawValue {
+            throw EstimatorFailure(.badParameter(P.nVarW.rawValue), "parameter 'n_var_w' applies to scheme custom only (give --scheme custom)")
+        }
+        guard c.isFinite else { throw EstimatorFailure(.badInput, "n Var[w] of the micheli init overflows: theta/sigma_target = \(theta / sigmaTarget) is too large") }
+        var warnings: UInt32 = 0
+        out.set(O.nVarW.rawValue, c)
+        if let n { out.set(O.varW.rawValue, c / n) } else { out.notApplicable(O.varW.rawValue) }
+        out.set(O.pTarget.rawValue, Special.normalTail(theta / sigmaTarget))
+        out.set(O.xC.rawValue, VarianceFlow.xC)
+        out.set(O.cMin.rawValue, VarianceFlow.cMin(theta: theta))
+        if out.wants(O.sigmaStable.rawValue) || out.wants(O.sigmaUnstable.rawValue) || out.wants(O.slopeStable.rawValue) || out.wants(O.slopeUnstable.rawValue) {
+            let fp: (stable: Double, unstable: Double)?
+            do { fp = try VarianceFlow.fixedPoints(c: c, theta: theta) } catch { throw EstimatorFailure(.numerical, "fixed points: \(error)") }
+            if let fp {
+                out.set(O.sigmaStable.rawValue, fp.stable); out.set(O.slopeStable.rawValue, VarianceFlow.slope(x: theta / fp.stable))
+                out.set(O.sigmaUnstable.rawValue, fp.unstable); out.set(O.slopeUnstable.rawValue, VarianceFlow.slope(x: theta / fp.unstable))
+            } else {
+                for i in [O.sigmaStable, .slopeStable, .sigmaUnstable, .slopeUnstable] { out.notApplicable(i.rawValue) }
+                warnings |= Warning.noFixedPoint.rawValue
+            }
+        }
+        let l = Int(p[P.layer.rawValue])
+        let layer = VarianceFlow.layer(l, c: c, theta: theta, sigma0: p[P.sigma0.rawValue])
+        if layer.spikeProbability == 0 { warnings |= Warning.underflow.rawValue }
+        out.set(O.varU.rawValue, layer.variance)
+        out.set(O.lnVarU.rawValue, layer.lnVariance)
+        out.set(O.pSpike.rawValue, layer.spikeProbability)
+        out.set(O.lnPSpike.rawValue, layer.lnSpikeProbability)
+        out.set(O.modelError.rawValue, n.map { 0.01 * Double(l) * (1000 / $0).squareRoot() } ?? 0)
+        return warnings
+    }
+}
