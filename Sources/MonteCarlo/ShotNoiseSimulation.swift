@@ -234,7 +234,7 @@ public struct ShotNoiseSimulator: ModelSimulator {
     public func simulatorError(observable: String, values: [String: Double], options: RunOptions) -> Double { 0 }
 
     /// Window sized for SE(rate)/rate ≈ precision (Poisson-like spike counts: #spikes ≈ 1/precision²),
-    /// and a density grid from 0 (from μ − 3 sd with inhibition) to θ when none is given.
+    /// and, for excitatory input, a density grid on (0, θ) when none is given.
     public func validationOptions(_ options: RunOptions, values: [String: Double], predictions: [String: Double],
                                   precision: Double) -> RunOptions {
         var o = options
@@ -245,11 +245,9 @@ public struct ShotNoiseSimulator: ModelSimulator {
             o.time = min(max((t / 100).rounded(.up) * 100, 1000), 300_000)
             o.burnIn = min(max(10 * p.tauM, (5000 / rate / 10).rounded(.up) * 10), 30_000)
         }
-        if o.density == nil {
-            let mean = p.tauM * (p.rE * p.aE - p.rI * p.aI)
-            let sd = (p.tauM * (p.rE * p.aE * p.aE + p.rI * p.aI * p.aI)).squareRoot()
-            let lo = p.rI > 0 ? min(p.vReset, mean - 3 * sd) : min(0, p.vReset)
-            o.density = DensityGrid(vMin: lo, vMax: p.theta, bins: 40)
+        // The thresholded density is known analytically for excitatory input only (THEORY §5.6).
+        if o.density == nil && p.rI == 0 && p.vReset >= 0 {
+            o.density = DensityGrid(vMin: 0, vMax: p.theta, bins: 40)
         }
         return o
     }

@@ -127,3 +127,47 @@ import Testing
         }
     }
 }
+
+@Suite struct ShotNoiseValidateCLITests {
+    @Test("workbench validate shot-noise agrees at SN1, SN2, SN3, SN6 with model error 0 (rate, and at SN2 mean V and the density)")
+    func validateAgrees() throws {
+        for (id, args) in [("SN1", ["2000", "0.5"]), ("SN2", ["500", "2"]), ("SN3", ["3000", "0.5", "--r-i", "1000", "--a-i", "0.5"]),
+                           ("SN6", ["1000", "2", "--r-i", "500", "--a-i", "2"])] {
+            let r = try workbench(["validate", "shot-noise"] + args + ["--seed", "11", "--format", "csv"])
+            #expect(r.code == 0, "\(id): exit \(r.code)\n\(r.stdout)\n\(r.stderr)")
+            let rows = r.stdout.split(separator: "\n").map { $0.split(separator: ",").map(String.init) }
+            let rate = try #require(rows.first { $0.first == "rate_hz" }, "\(id): no rate_hz row")
+            #expect(rate.last == "agree" && rate[7] == "0", "\(id): \(rate)")
+            if id == "SN2" {
+                #expect(rows.contains { $0.first == "mean_v_mv" && $0.last == "agree" }, "SN2 mean V: \(r.stdout)")
+                #expect(rows.filter { $0.first?.hasPrefix("density_per_mv") == true && $0.last == "agree" }.count >= 3, "SN2 density: \(r.stdout)")
+            }
+        }
+    }
+
+    @Test("validate --assume-exact rejects the diffusion approximation at SN2 (exit 4, -19 % against the simulation)")
+    func diffusionRejected() throws {
+        let r = try workbench(["validate", "shot-noise", "500", "2", "--seed", "11", "--assume-exact", "--format", "csv"])
+        #expect(r.code == 4, "exit \(r.code)\n\(r.stdout)\n\(r.stderr)")
+        let rows = r.stdout.split(separator: "\n").map { $0.split(separator: ",").map(String.init) }
+        let d = try #require(rows.first { $0.first == "diffusion_rate_hz" })
+        #expect(d.last == "DISAGREE", "\(d)")
+        #expect(rows.first { $0.first == "rate_hz" }?.last == "agree")
+        // Without --assume-exact the documented model error (its distance to the exact rate) covers it.
+        let documented = try workbench(["validate", "shot-noise", "500", "2", "--seed", "11", "--format", "csv"])
+        #expect(documented.code == 0, "\(documented.stdout)")
+    }
+
+    @Test("simulate lif-shot: Hz parameters, bad input exits 2 naming the parameter")
+    func simulateCLI() throws {
+        let ok = try workbench(["simulate", "lif-shot", "500", "2", "--samples", "800", "--time", "500", "--seed", "2", "--format", "json"])
+        #expect(ok.code == 0, "\(ok.stderr)")
+        #expect(ok.stdout.contains("\"rate_hz\"") && ok.stdout.contains("\"mean_v_mv\""))
+        for (args, name) in [(["500", "0"], "a_e"), (["-1", "2"], "r_e"), (["500", "2", "--v-reset", "20"], "v_reset"),
+                             (["500", "2", "--r-i", "100"], "a_i"), (["500", "2", "--theta", "0"], "theta")] {
+            let r = try workbench(["simulate", "lif-shot"] + args + ["--samples", "800", "--time", "100"])
+            #expect(r.code == 2, "\(args): exit \(r.code)")
+            #expect(r.stderr.contains("'\(name)'"), "\(args): \(r.stderr)")
+        }
+    }
+}
