@@ -26,7 +26,7 @@ struct ShotNoiseEstimator: Estimator {
         for tau_ref (input during it is lost). rate_hz is exact (THEORY §5.3; ln_rate_hz is authoritative when the rate \
         underflows). density_per_mv and mean_v_mv (§5.6) are for excitatory input only (r_i = 0) and need 0 <= v_reset. \
         diffusion_rate_hz is the Siegert rate at the Campbell mu and sigma = sqrt(2 Var) (§5.4); its documented model \
-        error is its actual relative distance to the exact rate (diffusion_model_error), so validate shows where it fails \
+        error is its actual distance to the exact rate relative to itself (diffusion_model_error), so validate shows where it fails \
         (with --assume-exact it is rejected wherever the jumps are not small compared with theta - mu and sigma).
         """,
         parameters: [
@@ -57,7 +57,7 @@ struct ShotNoiseEstimator: Estimator {
             OutputSpec("diffusion_mu_mv", unit: "mV", summary: "mu of the diffusion approximation (input-induced mean shift)"),
             OutputSpec("diffusion_sigma_mv", unit: "mV", summary: "sigma of the diffusion approximation, sqrt(2 Var) (Brunel convention)"),
             OutputSpec("diffusion_model_error", unit: "1",
-                       summary: "|diffusion - exact| / exact rate: the diffusion rate's model error for the shot-noise LIF"),
+                       summary: "|exact - diffusion| / diffusion rate: the diffusion rate's model error (the delta of THEORY §9.0, relative to its own value)"),
         ],
         warnings: [
             "rate below the double range: rate_hz = 0, ln_rate_hz is exact",
@@ -134,9 +134,10 @@ struct ShotNoiseEstimator: Estimator {
                 out.set(O.diffRate.rawValue, d.rateHz)
                 out.set(O.diffLnRate.rawValue, d.lnRateHz)
                 if let r = rate {
-                    let relative = abs(expm1(d.lnRateHz - r.lnRateHz))
-                    out.set(O.diffError.rawValue, relative)
-                    if relative > Self.diffusionWarningLevel { warnings |= Warning.diffusionOff.rawValue }
+                    // The model error is relative to the diffusion rate itself: it is the δ of THEORY §9.0,
+                    // |MC − x_th| ≤ z*·SE + δ·|x_th| with x_th the diffusion rate (so it can exceed 1).
+                    out.set(O.diffError.rawValue, abs(expm1(r.lnRateHz - d.lnRateHz)))
+                    if abs(expm1(d.lnRateHz - r.lnRateHz)) > Self.diffusionWarningLevel { warnings |= Warning.diffusionOff.rawValue }
                 }
             }
         }

@@ -60,6 +60,7 @@ public enum ShotNoiseKernel {
         var spikes = V8.zero, events = V8.zero, nonRef = V8.zero, vInt = V8.zero
         let one = V8(repeating: 1), zero = V8.zero
         let vW0 = V8(repeating: w0), vW1 = V8(repeating: w1)
+        let excitatoryOnly = p.rI == 0, allTrue = V8(repeating: 0) .== 0
         while true {
             let live = active .& (t .< w1)
             if !any(live) { break }
@@ -83,7 +84,7 @@ public enum ShotNoiseKernel {
                 if bins > 0 { addTime(va, vb, seg, live .& (seg .> 0), &hist, lnPos, lnNeg, density!, tau) }
             }
             // The jump.
-            let isE = rng.uniform() .< pE
+            let isE = excitatoryOnly ? allTrue : rng.uniform() .< pE       // no draw without inhibition
             let amplitude = -VectorMath.log(rng.uniform())
             let vNew = vEnd + blend(isE, p.aE * amplitude, -p.aI * amplitude)
             let spike = live .& isE .& (vNew .>= p.theta)

@@ -79,7 +79,7 @@ import Testing
         let asExact = Acceptance(theory: diffusion, monteCarlo: mc.value, standardError: mc.standardError, delta: 0)
         #expect(!asExact.accepted, "diffusion \(diffusion) accepted against MC \(mc.value) ± \(mc.standardError)")
         #expect(asExact.relativeDifference < -0.18, "MC is ~19 % below diffusion: \(asExact.relativeDifference)")
-        let modelError = abs(diffusion - exact) / exact                  // diffusion_model_error
+        let modelError = abs(exact - diffusion) / diffusion              // diffusion_model_error (δ relative to its own value)
         #expect(Acceptance(theory: diffusion, monteCarlo: mc.value, standardError: mc.standardError, delta: modelError).accepted)
     }
 

@@ -230,7 +230,7 @@ func sn(_ rE: Double, _ aE: Double, rI: Double = 0, aI: Double = 0, theta: Doubl
         expectRelative(Double(o["density_per_mv"] ?? "") ?? .nan, 0.0786341438335764, 1e-10, "SN2 P0(15)")
         expectRelative(Double(o["mean_v_mv"] ?? "") ?? .nan, 12.2533837952828, 1e-10, "SN2 mean V")
         expectRelative(Double(o["diffusion_rate_hz"] ?? "") ?? .nan, 37.4963841191733, 1e-10, "SN2 diffusion")
-        expectRelative(Double(o["diffusion_model_error"] ?? "") ?? .nan, 37.4963841191733 / 30.3202403118962 - 1, 1e-9, "SN2 diffusion error")
+        expectRelative(Double(o["diffusion_model_error"] ?? "") ?? .nan, 1 - 30.3202403118962 / 37.4963841191733, 1e-9, "SN2 diffusion error, relative to the diffusion rate")
         let khz = try workbench(["eval", "shot-noise", "0.5kHz", "2", "--outputs", "rate_hz", "--format", "csv"])
         #expect(csv(khz)["rate_hz"] == o["rate_hz"], "0.5kHz and 500 Hz differ")
         let sn3 = try workbench(["eval", "shot-noise", "3kHz", "0.5", "--r-i", "1kHz", "--a-i", "0.5", "--v", "30", "--format", "json"])
