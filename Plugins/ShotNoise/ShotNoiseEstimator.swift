@@ -43,8 +43,8 @@ struct ShotNoiseEstimator: Estimator {
         outputs: [
             OutputSpec("rate_hz", unit: "Hz", observable: "rate_hz", summary: "exact firing rate (0 when below the double range)"),
             OutputSpec("ln_rate_hz", unit: "ln Hz", summary: "natural log of the exact rate; authoritative when the rate underflows"),
-            OutputSpec("mean_free_v_mv", unit: "mV", potential: true, summary: "Campbell mean of the free potential (no threshold), tau_m (r_e a_e - r_i a_i)"),
-            OutputSpec("var_free_v_mv2", unit: "mV^2", summary: "Campbell variance of the free potential, tau_m (r_e a_e^2 + r_i a_i^2)"),
+            OutputSpec("mean_free_v_mv", unit: "mV", observable: "mean_free_v_mv", potential: true, summary: "Campbell mean of the free potential (no threshold), tau_m (r_e a_e - r_i a_i)"),
+            OutputSpec("var_free_v_mv2", unit: "mV^2", observable: "var_free_v_mv2", summary: "Campbell variance of the free potential, tau_m (r_e a_e^2 + r_i a_i^2)"),
             OutputSpec("free_density_per_mv", unit: "1/mV",
                        summary: "density of the free potential at v (Gamma for r_i = 0, Tricomi-U form for E + I)"),
             OutputSpec("density_per_mv", unit: "1/mV", observable: "density_per_mv",

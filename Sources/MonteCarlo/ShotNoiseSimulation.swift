@@ -9,6 +9,8 @@
 // * rate_hz: spikes in the window / (neurons · T);
 // * mean_v_mv: ∫ V dt over non-refractory time / non-refractory time, with the exact integral of the
 //   decay between events, ∫ V0 e^{−s/τ} ds = τ (V_start − V_end);
+// * mean_free_v_mv, var_free_v_mv2 and the free density: a second process per lane without threshold
+//   (its own clock, the same input statistics), checking THEORY §5.2;
 // * density_per_mv: exact non-refractory time spent in each bin / all time / bin width (DESIGN.md §5):
 //   between events ln|V| falls linearly at rate 1/τ, so the time in a bin is τ × the overlap of
 //   [ln|V_end|, ln|V_start|] with the bin's log-edges — no sampling, no snapshot times.
@@ -27,16 +29,21 @@ public struct ShotNoiseModelParameters: Sendable {
 public struct ShotNoiseBlockResult: Sendable {
     public var neurons = 0
     public var spikes = 0.0
-    public var events = 0.0                     // input events processed (all lanes, whole run)
+    public var events = 0.0                     // input events processed (both processes, all lanes, whole run)
     public var nonRefractoryTime = 0.0, vIntegral = 0.0
     public var histogram: [Double] = []         // non-refractory time per bin [ms]
+    /// The free membrane (no threshold, THEORY §5.2), driven by the same kind of input in the same lanes:
+    /// time in the window, ∫V dt, ∫V² dt, and time per bin.
+    public var freeTime = 0.0, freeIntegral = 0.0, freeIntegral2 = 0.0
+    public var freeHistogram: [Double] = []
 }
 
 public enum ShotNoiseKernel {
     /// Simulates `lanes` neurons of one block with the RNG stream of block `block`.
     public static func simulateBlock(_ p: ShotNoiseModelParameters, lanes: Int, seed: UInt64, block: Int,
                                      burnIn: Double, time: Double, density: DensityGrid?) -> ShotNoiseBlockResult {
-        var rng = LaneRNG(seed: seed, stream: UInt64(block))
+        var rng = ExponentialBuffer(LaneRNG(seed: seed, stream: UInt64(block)))
+        defer { rng.release() }
         let rTotal = p.rE + p.rI
         let invR = 1 / rTotal, pE = p.rE / rTotal, invTau = 1 / p.tauM, tau = p.tauM
         let w0 = burnIn, w1 = burnIn + time
@@ -46,7 +53,7 @@ public enum ShotNoiseKernel {
         // Density: log-edges on each side of 0 (see addTime).
         let bins = density?.bins ?? 0
         var lnPos = [Double](), lnNeg = [Double]()
-        var hist = [Double](repeating: 0, count: bins)
+        var hist = [Double](repeating: 0, count: bins), histFree = [Double](repeating: 0, count: bins)
         if let g = density {
             for k in 0...bins {
                 let e = g.vMin + Double(k) * g.width
@@ -58,15 +65,20 @@ public enum ShotNoiseKernel {
         var v = V8(repeating: p.vReset)
         var t = V8.zero
         var spikes = V8.zero, events = V8.zero, nonRef = V8.zero, vInt = V8.zero
+        // The free process: its own clock (it never pauses), the same decay factor and jump per event.
+        var u = V8(repeating: p.tauM * (p.rE * p.aE - p.rI * p.aI)), tf = V8.zero      // starts at the Campbell mean
+        var fTime = V8.zero, fInt = V8.zero, fInt2 = V8.zero
+        let halfTau = 0.5 * tau
         let one = V8(repeating: 1), zero = V8.zero
         let vW0 = V8(repeating: w0), vW1 = V8(repeating: w1)
         let excitatoryOnly = p.rI == 0, allTrue = V8(repeating: 0) .== 0
         while true {
-            let live = active .& (t .< w1)
-            if !any(live) { break }
-            let dt = -VectorMath.log(rng.uniform()) * invR
+            let live = active .& (t .< w1), liveFree = active .& (tf .< w1)
+            if !any(live .| liveFree) { break }
+            let dt = rng.next() * invR
             let tNew = t + dt
-            let vEnd = v * VectorMath.exp(-dt * invTau)                      // just before the jump
+            let decay = VectorMath.exp(-dt * invTau)
+            let vEnd = v * decay                                             // just before the jump
             // Non-refractory decay segment [t, tNew] ∩ window.
             let inside = (t .>= w0) .& (tNew .<= w1)
             if all((tNew .<= w0) .| .!live) {
@@ -83,18 +95,40 @@ public enum ShotNoiseKernel {
                 vInt += blend(live, tau * (va - vb), zero)
                 if bins > 0 { addTime(va, vb, seg, live .& (seg .> 0), &hist, lnPos, lnNeg, density!, tau) }
             }
-            // The jump.
+            // The free process over [tf, tf + dt] ∩ window: ∫u = τ(u_a − u_b), ∫u² = (τ/2)(u_a² − u_b²).
+            let tfNew = tf + dt, uEnd = u * decay
+            if all((tfNew .<= w0) .| .!liveFree) {
+            } else if all(((tf .>= w0) .& (tfNew .<= w1)) .| .!liveFree) {
+                fTime += blend(liveFree, dt, zero)
+                fInt += blend(liveFree, tau * (u - uEnd), zero)
+                fInt2 += blend(liveFree, halfTau * (u * u - uEnd * uEnd), zero)
+                if bins > 0 { addTime(u, uEnd, dt, liveFree, &histFree, lnPos, lnNeg, density!, tau) }
+            } else {
+                let lo = pointwiseMin(pointwiseMax(tf, vW0), vW1), hi = pointwiseMin(pointwiseMax(tfNew, vW0), vW1)
+                let ua = u * VectorMath.exp(-(lo - tf) * invTau), ub = u * VectorMath.exp(-(hi - tf) * invTau)
+                let seg = blend(liveFree, hi - lo, zero)
+                fTime += seg
+                fInt += blend(liveFree, tau * (ua - ub), zero)
+                fInt2 += blend(liveFree, halfTau * (ua * ua - ub * ub), zero)
+                if bins > 0 { addTime(ua, ub, seg, liveFree .& (seg .> 0), &histFree, lnPos, lnNeg, density!, tau) }
+            }
+            // The jump (shared by both processes).
             let isE = excitatoryOnly ? allTrue : rng.uniform() .< pE       // no draw without inhibition
-            let amplitude = -VectorMath.log(rng.uniform())
-            let vNew = vEnd + blend(isE, p.aE * amplitude, -p.aI * amplitude)
+            let amplitude = rng.next()
+            let jump = blend(isE, p.aE * amplitude, -p.aI * amplitude)
+            u = uEnd + jump
+            tf = tfNew
+            let vNew = vEnd + jump
             let spike = live .& isE .& (vNew .>= p.theta)
             spikes += blend(spike .& (tNew .>= w0) .& (tNew .< w1), one, zero)
-            events += blend(live, one, zero)
+            events += blend(live, one, zero) + blend(liveFree, one, zero)       // both processes' input events
             v = blend(spike, V8(repeating: p.vReset), vNew)
             t = blend(spike, tNew + p.tauRef, tNew)
         }
         r.spikes = spikes.sum(); r.events = events.sum(); r.nonRefractoryTime = nonRef.sum(); r.vIntegral = vInt.sum()
         r.histogram = hist
+        r.freeTime = fTime.sum(); r.freeIntegral = fInt.sum(); r.freeIntegral2 = fInt2.sum()
+        r.freeHistogram = histFree
         return r
     }
 
@@ -133,6 +167,34 @@ public enum ShotNoiseKernel {
     }
 }
 
+/// Exp(1) variates, −ln U, generated 64 vectors at a time so that the log polynomials of consecutive
+/// draws pipeline instead of sitting on the event loop's dependency chain (as NormalBuffer does).
+struct ExponentialBuffer {
+    var rng: LaneRNG
+    let storage: UnsafeMutablePointer<V8>
+    var index = 64
+    static let capacity = 64
+
+    init(_ rng: LaneRNG) {
+        self.rng = rng
+        storage = .allocate(capacity: Self.capacity)
+    }
+    func release() { storage.deallocate() }
+
+    @inline(__always) mutating func next() -> V8 {
+        if index == Self.capacity { refill() }
+        defer { index += 1 }
+        return storage[index]
+    }
+    /// A uniform on (0, 1) from the same stream (the excitatory/inhibitory choice).
+    @inline(__always) mutating func uniform() -> V8 { rng.uniform() }
+
+    @inline(never) mutating func refill() {
+        for i in 0..<Self.capacity { storage[i] = -VectorMath.log(rng.uniform()) }
+        index = 0
+    }
+}
+
 public struct ShotNoiseSimulator: ModelSimulator {
     public init() {}
     public let name = "lif-shot"
@@ -152,6 +214,8 @@ public struct ShotNoiseSimulator: ModelSimulator {
         ObservableSpec("rate_hz", unit: "Hz", summary: "spikes in the window / (neurons x T)"),
         ObservableSpec("mean_v_mv", unit: "mV", summary: "time average of V over non-refractory time (exact integral between events)"),
         ObservableSpec("density_per_mv", unit: "1/mV", summary: "exact non-refractory time in a bin / all time / bin width"),
+        ObservableSpec("mean_free_v_mv", unit: "mV", summary: "time average of the free potential (same input, no threshold)"),
+        ObservableSpec("var_free_v_mv2", unit: "mV^2", summary: "time variance of the free potential (exact integrals of V and V^2)"),
     ]
     public let options: Set<String> = ["time", "burn_in", "density"]
     public let defaultSamples = 4000
@@ -194,7 +258,10 @@ public struct ShotNoiseSimulator: ModelSimulator {
         return o
     }
 
-    public func run(_ values: [String: Double], _ options: RunOptions, progress: ((Int, Int) -> Void)?) -> ModelRun {
+    /// The run, and on `options.density` the density of the free membrane potential (no threshold),
+    /// sampled by the same exact time-in-bin rule (THEORY §9.5: the check of the §5.2 free density).
+    public func runWithFreeDensity(_ values: [String: Double], _ options: RunOptions,
+                                   progress: ((Int, Int) -> Void)?) -> (run: ModelRun, freeDensity: [Estimate]?) {
         let p = Self.parameters(values)
         let start = Date()
         let n = options.samples, T = options.time ?? 2000, burn = options.burnIn ?? max(500, 10 * p.tauM)
@@ -209,10 +276,12 @@ public struct ShotNoiseSimulator: ModelSimulator {
         func sum(_ g: [ShotNoiseBlockResult]) -> ShotNoiseBlockResult {
             var s = ShotNoiseBlockResult()
             s.histogram = [Double](repeating: 0, count: options.density?.bins ?? 0)
+            s.freeHistogram = s.histogram
             for b in g {
                 s.neurons += b.neurons; s.spikes += b.spikes; s.events += b.events
                 s.nonRefractoryTime += b.nonRefractoryTime; s.vIntegral += b.vIntegral
-                for k in s.histogram.indices { s.histogram[k] += b.histogram[k] }
+                s.freeTime += b.freeTime; s.freeIntegral += b.freeIntegral; s.freeIntegral2 += b.freeIntegral2
+                for k in s.histogram.indices { s.histogram[k] += b.histogram[k]; s.freeHistogram[k] += b.freeHistogram[k] }
             }
             return s
         }
@@ -223,13 +292,21 @@ public struct ShotNoiseSimulator: ModelSimulator {
         var run = ModelRun(observables: [
             ("rate_hz", estimate { 1000 * $0.spikes / (Double($0.neurons) * T) }),
             ("mean_v_mv", estimate { $0.vIntegral / $0.nonRefractoryTime }),
+            ("mean_free_v_mv", estimate { $0.freeIntegral / $0.freeTime }),
+            ("var_free_v_mv2", estimate { $0.freeIntegral2 / $0.freeTime - ($0.freeIntegral / $0.freeTime) * ($0.freeIntegral / $0.freeTime) }),
         ], work: total.events, workUnit: "input events", seconds: Date().timeIntervalSince(start))
+        var free: [Estimate]?
         if let g = options.density {
             run.density = (0..<g.bins).map { k in estimate { $0.histogram[k] / (Double($0.neurons) * T * g.width) } }
+            free = (0..<g.bins).map { k in estimate { $0.freeHistogram[k] / (Double($0.neurons) * T * g.width) } }
         }
         run.details = [("spikes", String(Int(total.spikes))), ("input_events", String(format: "%.4g", total.events))]
         run.notes.append("event-driven and exact between input events (THEORY §9.5): no time step, simulator error 0")
-        return run
+        return (run, free)
+    }
+
+    public func run(_ values: [String: Double], _ options: RunOptions, progress: ((Int, Int) -> Void)?) -> ModelRun {
+        runWithFreeDensity(values, options, progress: progress).run
     }
 
     public func simulatorError(observable: String, values: [String: Double], options: RunOptions) -> Double { 0 }

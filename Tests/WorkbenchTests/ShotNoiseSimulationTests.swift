@@ -113,6 +113,36 @@ import Testing
         #expect(abs(mean - r.observable("mean_v_mv")!.value) < 0.02, "histogram mean \(mean) vs exact \(r.observable("mean_v_mv")!.value)")
     }
 
+    @Test("free membrane (no threshold): Campbell mean and variance, and the Gamma (SN2) and Tricomi-U (SN3) densities, agree at |z| <= 5")
+    func freeMembraneAgrees() throws {
+        for (id, rE, aE, rI, aI, lo) in [("SN2", 0.5, 2.0, 0.0, nil, 0.0), ("SN3", 3, 0.5, 1, 0.5, 0)] as [(String, Double, Double, Double, Double?, Double)] {
+            let p = ShotNoiseParameters(rE: rE, aE: aE, rI: rI, aI: aI ?? 0)
+            let grid = DensityGrid(vMin: lo, vMax: 45, bins: 45)
+            var o = RunOptions(samples: 4000)
+            o.seed = 5; o.threads = 2; o.time = 2000; o.density = grid
+            let v = values(rE, aE, rI: rI, aI: aI)
+            o = try simulator.resolve(o, v)
+            let (r, free) = simulator.runWithFreeDensity(v, o, progress: nil)
+            for (name, theory) in [("mean_free_v_mv", p.freeMean), ("var_free_v_mv2", p.freeVariance)] {
+                let mc = try #require(r.observable(name))
+                let a = Acceptance(theory: theory, monteCarlo: mc.value, standardError: mc.standardError, delta: 0)
+                #expect(a.accepted, "\(id) \(name): MC \(mc.value) ± \(mc.standardError) vs \(theory), z = \(a.z)")
+            }
+            let density = try #require(free)
+            let gauss: [(Double, Double)] = [(-0.8611363115940526, 0.3478548451374538), (-0.3399810435848563, 0.6521451548625461),
+                                             (0.3399810435848563, 0.6521451548625461), (0.8611363115940526, 0.3478548451374538)]
+            var worst = 0.0
+            for b in 0..<grid.bins {
+                let avg = try gauss.reduce(0.0) { s, g in s + g.1 * exp(try ShotNoise.lnFreeDensity(at: grid.center(b) + 0.5 * grid.width * g.0, p)) } / 2
+                guard avg > 1e-3 else { continue }
+                let a = Acceptance(theory: avg, monteCarlo: density[b].value, standardError: density[b].standardError, delta: 0, zStar: 5)
+                worst = max(worst, abs(a.z))
+                #expect(a.accepted, "\(id) free density at \(grid.center(b)) mV: MC \(density[b].value) ± \(density[b].standardError) vs \(avg), z = \(a.z)")
+            }
+            print("\(id) free density: worst |z| = \(worst) over the bins above 1e-3/mV")
+        }
+    }
+
     @Test("bad input is refused with a message naming the parameter")
     func badInput() {
         let cases: [([String: Double], String)] = [
