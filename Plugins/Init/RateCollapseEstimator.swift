@@ -34,8 +34,8 @@ struct RateCollapseEstimator: Estimator {
             ParameterSpec("v_reset", unit: "mV", .defaulted(0), summary: "reset potential (< theta)"),
             ParameterSpec("tau_m", unit: "ms", .defaulted(20), min: 0, minExclusive: true, summary: "membrane time constant"),
             ParameterSpec("tau_ref", unit: "ms", .defaulted(0), min: 0, summary: "refractory period"),
-            ParameterSpec("mu_w", unit: "mV", .optional, summary: "weight mean (given weights; default 0 with sigma_w)"),
-            ParameterSpec("sigma_w", unit: "mV", .optional, min: 0, summary: "weight std (given weights)"),
+            ParameterSpec("mu_w", unit: "mV", .optional, summary: "weight mean (default 0)"),
+            ParameterSpec("sigma_w", unit: "mV", .optional, min: 0, summary: "weight std (default: Kaiming sqrt(2/n) when no weight is given, else 0)"),
             ParameterSpec("init", unit: "1", .defaulted(0), choices: ["none", "zero-mean", "fixed-spread"], summary: "fixed-point init instead of given weights"),
             ParameterSpec("nu_target", unit: "Hz", .optional, min: 0, minExclusive: true, summary: "target rate of the fixed-point init"),
             ParameterSpec("n_var_w", unit: "mV^2", .optional, min: 0, minExclusive: true, summary: "n sigma_w^2 of the fixed-spread init (default 2)"),
@@ -80,10 +80,9 @@ struct RateCollapseEstimator: Estimator {
             if given(.nuTarget) != nil || given(.nVarW) != nil {
                 throw EstimatorFailure(.badInput, "nu_target and n_var_w belong to a fixed-point init: give --init zero-mean or --init fixed-spread")
             }
-            guard given(.muW) != nil || given(.sigmaW) != nil else {
-                throw EstimatorFailure(.badInput, "give the weights (sigma_w, and mu_w if not 0) or a fixed-point init (--init zero-mean|fixed-spread with nu_target)")
-            }
-            muW = given(.muW) ?? 0; sigmaW = given(.sigmaW) ?? 0
+            // No weights given: the init most networks use today, zero-mean Kaiming (n σ_w² = 2).
+            let none = given(.muW) == nil && given(.sigmaW) == nil
+            muW = given(.muW) ?? 0; sigmaW = given(.sigmaW) ?? (none ? (2 / n).squareRoot() : 0)
             for i in [O.fixedPointSigma, .slope, .stable] { out.notApplicable(i.rawValue) }
         } else {
             if given(.muW) != nil || given(.sigmaW) != nil {

@@ -46,8 +46,12 @@ public enum VarianceFlow {
     public struct Layer: Sendable {
         /// ln Var[u_l] and ln P(u_l > θ); −∞ once the layer is below every representable log.
         public let lnVariance, lnSpikeProbability: Double
-        public var variance: Double { exp(lnVariance) }
-        public var spikeProbability: Double { exp(lnSpikeProbability) }
+        /// Linear values (0 below the double range), rounded once from the linear recursion.
+        public let variance, spikeProbability: Double
+        init(variance: Double, lnVariance: Double, spikeProbability: Double, lnSpikeProbability: Double) {
+            self.variance = variance; self.lnVariance = lnVariance
+            self.spikeProbability = spikeProbability; self.lnSpikeProbability = lnSpikeProbability
+        }
     }
 
     /// ln Q(θ/σ) for σ = e^{lnVar/2}, finite while (θ/σ)² is.
@@ -58,15 +62,28 @@ public enum VarianceFlow {
     }
 
     /// Layer l of the map started from Var[u_0] = σ0²: Var[u_{l+1}] = c Q(θ/σ_l).
+    /// Values stay linear while they are normal doubles — each step multiplies the relative error by
+    /// x²/2 (x = θ/σ), so the |ln|·ε of a log round trip would be amplified too — and go to logs below.
     public static func layer(_ l: Int, c: Double, theta: Double, sigma0: Double) -> Layer {
-        var lnVar = 2 * log(sigma0)
-        var lnP = lnSpikeProbability(theta: theta, lnVariance: lnVar)
+        var variance = sigma0 * sigma0, lnVar = 2 * log(sigma0)
+        func spikeProbability() -> (Double, Double) {
+            if variance >= 1e-300 {
+                let x = theta / variance.squareRoot()
+                if x < 37 { let q = Special.normalTail(x); return (q, log(q)) }
+                let lnQ = Special.logNormalTail(x)
+                return (exp(lnQ), lnQ)
+            }
+            let lnQ = lnVar == -.infinity ? -.infinity : lnSpikeProbability(theta: theta, lnVariance: lnVar)
+            return (exp(lnQ), lnQ)
+        }
+        var (p, lnP) = spikeProbability()
         if l > 0 {
-            for _ in 1...l {
-                lnVar = log(c) + lnP
-                lnP = lnVar == -.infinity ? -.infinity : lnSpikeProbability(theta: theta, lnVariance: lnVar)
+            for _ in 0..<l {
+                variance = c * p
+                lnVar = variance >= 1e-300 ? log(variance) : log(c) + lnP
+                (p, lnP) = spikeProbability()
             }
         }
-        return Layer(lnVariance: lnVar, lnSpikeProbability: lnP)
+        return Layer(variance: variance, lnVariance: lnVar, spikeProbability: p, lnSpikeProbability: lnP)
     }
 }

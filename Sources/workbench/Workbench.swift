@@ -14,7 +14,7 @@ struct Workbench: ParsableCommand {
         4 validation disagreement, 1 internal error.
         """,
         version: workbenchVersion,
-        subcommands: [Eval.self, Simulate.self, Validate.self, List.self, Describe.self, NotebookCommand.self])
+        subcommands: [Eval.self, Simulate.self, Validate.self, Init.self, List.self, Describe.self, NotebookCommand.self])
 }
 
 /// Options shared by the commands that load plugins.
