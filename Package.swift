@@ -30,6 +30,7 @@ let package = Package(
         // Built-in estimators: one dynamic library per plugin, found next to the executable.
         .library(name: "SiegertPlugin", type: .dynamic, targets: ["SiegertPlugin"]),
         .library(name: "SiegertColoredPlugin", type: .dynamic, targets: ["SiegertColoredPlugin"]),
+        .library(name: "ShotNoisePlugin", type: .dynamic, targets: ["ShotNoisePlugin"]),
         .library(name: "InitPlugin", type: .dynamic, targets: ["InitPlugin"]),
         .library(name: "WienerPlugin", type: .dynamic, targets: ["WienerPlugin"]),
         .library(name: "RandomWalkPlugin", type: .dynamic, targets: ["RandomWalkPlugin"]),
@@ -48,6 +49,9 @@ let package = Package(
                 path: "Plugins/Siegert"),
         .target(name: "SiegertColoredPlugin", dependencies: ["EstimatorKit", "SiegertNumerics"],
                 path: "Plugins/SiegertColored"),
+        .target(name: "ShotNoiseNumerics", dependencies: ["CGSL", "GSLSupport", "SiegertNumerics"]),
+        .target(name: "ShotNoisePlugin", dependencies: ["EstimatorKit", "ShotNoiseNumerics", "SiegertNumerics"],
+                path: "Plugins/ShotNoise"),
         .target(name: "InitNumerics", dependencies: ["GSLSupport", "SiegertNumerics"]),
         .target(name: "InitPlugin", dependencies: ["EstimatorKit", "InitNumerics"], path: "Plugins/Init"),
         .target(name: "WienerNumerics", dependencies: ["GSLSupport"]),
@@ -61,7 +65,7 @@ let package = Package(
             "WorkbenchCore", "MonteCarlo", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .testTarget(name: "WorkbenchTests", dependencies: [
-            "WorkbenchCore", "SiegertNumerics", "InitNumerics", "WienerNumerics", "GSLSupport", "EstimatorKit", "CWorkbenchPlugin", "MonteCarlo", "RandomWalkNumerics",
+            "WorkbenchCore", "SiegertNumerics", "InitNumerics", "WienerNumerics", "GSLSupport", "EstimatorKit", "CWorkbenchPlugin", "MonteCarlo", "RandomWalkNumerics", "ShotNoiseNumerics",
         ]),
     ],
     // Language mode 5: the C interop here (GSL globals, dlopen'ed function tables) is guarded by

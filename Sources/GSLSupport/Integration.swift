@@ -66,6 +66,21 @@ public final class IntegrationWorkspace {
         return QuadratureResult(value: result, errorEstimate: abserr)
     }
 
+    /// CQUAD (doubly adaptive Clenshaw–Curtis) on [a, b]: robust where QAG/QAGS stall on
+    /// round-off or on integrands with singular or very steep parts. Its own workspace per call.
+    public func cquad(_ a: Double, _ b: Double, epsabs: Double = 0, epsrel: Double = 1e-13,
+                      _ f: @escaping (Double) -> Double) throws -> QuadratureResult {
+        if a == b { return QuadratureResult(value: 0, errorEstimate: 0) }
+        guard let cws = gsl_integration_cquad_workspace_alloc(200) else { throw GSLError(status: Int32(GSL_ENOMEM), context: "CQUAD workspace") }
+        defer { gsl_integration_cquad_workspace_free(cws) }
+        var result = 0.0, abserr = 0.0, nevals = 0
+        let status = withGSLFunction(f) { fn in
+            gsl_integration_cquad(fn, a, b, epsabs, epsrel, cws, &result, &abserr, &nevals)
+        }
+        try Self.accept(status, "CQUAD on [\(a), \(b)]")
+        return QuadratureResult(value: result, errorEstimate: abserr)
+    }
+
     /// QAGIU: ∫_a^∞.
     public func qagiu(_ a: Double, epsabs: Double = 0, epsrel: Double = 1e-13,
                       _ f: @escaping (Double) -> Double) throws -> QuadratureResult {

@@ -92,6 +92,7 @@ public enum ModelSimulators {
         CurrentLIFSimulator(), LayeredThresholdSimulator(), LayeredLIFSimulator(),
         WienerSimulator(),
         GaussianWalkSimulator(), LeakyDiscreteSimulator(),
+        ShotNoiseSimulator(),
     ]
 
     public static func named(_ n: String) -> (any ModelSimulator)? { all.first { $0.name == n } }

@@ -1,0 +1,12 @@
+// The `shot-noise` plugin: the export layer only. Numerics: Sources/ShotNoiseNumerics/ShotNoise.swift.
+import EstimatorKit
+
+let export = PluginExport([ShotNoiseEstimator()])
+
+@_cdecl("workbench_plugin_abi_version")
+public func workbenchPluginABIVersion() -> UInt32 { PluginExport.abiVersion }
+
+@_cdecl("workbench_plugin_estimators")
+public func workbenchPluginEstimators(_ count: UnsafeMutablePointer<Int>?) -> UnsafePointer<UnsafePointer<wb_estimator>?> {
+    export.table(count)
+}
