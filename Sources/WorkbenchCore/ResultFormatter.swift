@@ -36,8 +36,15 @@ struct ResultFormatter {
 
     // MARK: CSV
 
+    /// Output column names in a flat table; an output named like a parameter (an init's solved `sigma_w`
+    /// beside the `sigma_w` one can give) gets the suffix `_out`, so no header repeats.
+    var outputColumnNames: [String] {
+        let parameters = Set(estimator.parameters.map(\.name))
+        return outputs.map { parameters.contains($0.name) ? $0.name + "_out" : $0.name }
+    }
+
     func csv() -> String {
-        var lines = [(estimator.parameters.map(\.name) + outputs.map(\.name) + ["status", "error"]).joined(separator: ",")]
+        var lines = [(estimator.parameters.map(\.name) + outputColumnNames + ["status", "error"]).joined(separator: ",")]
         lines.reserveCapacity(rows.count + 1)
         for r in rows.indices {
             var fields = estimator.parameters.map { CSV.escape(rawCells[r][$0.index] ?? parameterText($0, rows[r][$0.index])) }
@@ -125,7 +132,7 @@ struct ResultFormatter {
     }
 
     func tableBatch() -> String {
-        let header = estimator.parameters.map(\.name) + outputs.map(\.name) + ["status"]
+        let header = estimator.parameters.map(\.name) + outputColumnNames + ["status"]
         var body: [[String]] = rows.indices.map { r in
             estimator.parameters.map { parameterText($0, rows[r][$0.index]) }
                 + outputs.map { o in value(r, o).map(formatTableNumber) ?? "" } + [status(r).0]
