@@ -23,7 +23,7 @@ public struct NetworkInit {
     let registry: PluginRegistry
 
     static let known: Set<String> = ["layers", "scheme", "nu", "tau_m", "tau_syn", "theta", "v_reset", "tau_ref", "time_step",
-                                     "mu_u", "xi", "sigma_u", "sigma_target", "sigma0", "nu_target", "init", "n_var_w", "format", "plugin_path"]
+                                     "mu_u", "xi", "sigma_u", "inh_fraction", "tau_syn_inh", "sigma_target", "sigma0", "nu_target", "init", "n_var_w", "format", "plugin_path"]
 
     public init(words: [String]) throws {
         var options = [String: String]()
@@ -155,6 +155,12 @@ public struct NetworkInit {
 
     func fluctuation() throws -> Plan {
         try reject(["sigma_target", "sigma0", "nu_target", "init", "n_var_w"])
+        let inhFraction = try number("inh_fraction", unit: "1", default: nil)
+        if let f = inhFraction, !(f > 0 && f < 1) { throw WorkbenchError.badInput("option 'inh_fraction' = \(formatNumber(f)) is out of range (valid: 0 < f < 1)") }
+        if inhFraction != nil, let m = options["mu_u"], (try Quantity.parse(m, unit: "1", name: "mu_u")) != 0 {
+            throw WorkbenchError.badInput("the Dale variant (--inh-fraction) is balanced: mean_u = 0, so --mu-u does not apply")
+        }
+        if inhFraction == nil && options["tau_syn_inh"] != nil { throw WorkbenchError.badInput("option '--tau-syn-inh' applies with --inh-fraction (Dale's law) only") }
         var plan = Plan()
         let nu = try required("nu", unit: "Hz", why: "Poisson rate of the input layer")
         let tauM = try number("tau_m", unit: "ms", default: 20)!, tauSyn = try number("tau_syn", unit: "ms", default: 5)!
@@ -166,9 +172,11 @@ public struct NetworkInit {
         var common: [String: Any] = ["tau_m": tauM, "tau_syn": tauSyn, "theta": theta]
         if let timeStep { common["time_step"] = timeStep }
         var targets = common
-        targets["target_mu_u"] = muU
+        if inhFraction == nil { targets["target_mu_u"] = muU }
+        if let t = try number("tau_syn_inh", unit: "ms", default: nil) { targets["tau_syn_inh"] = t }
         if let xi { targets["xi"] = xi } else { targets["target_sigma_u"] = sigmaU! }
         plan.setting = ["neuron: tau_m = \(formatNumber(tauM)) ms, tau_syn = \(formatNumber(tauSyn)) ms, theta = \(formatNumber(theta)), v_reset = \(formatNumber(vReset)), tau_ref = \(formatNumber(tauRef)) ms" + (timeStep.map { ", time_step = \(formatNumber($0)) ms (discrete kernel)" } ?? ""),
+                        (inhFraction.map { "Dale's law: a fraction \(formatNumber($0)) of each layer's inputs inhibitory, exponential weights (w = ±Exp(lambda)), balanced; " } ?? "") +
                         "targets: mean_u = \(formatNumber(muU)), " + (xi.map { "xi = \(formatNumber($0))" } ?? "sigma_u = \(formatNumber(sigmaU!))") + "; input rate \(formatNumber(nu)) Hz",
                         "rates: coloured-noise LIF (siegert-colored, shift) on the Gaussian free-membrane statistics, sigma = std_u sqrt(2 (tau_m + tau_syn)/tau_m) — the catalogue's composition (THEORY §6.6), not the paper's measured rates"]
         // Emitted rate of a layer from its free-membrane statistics (THEORY §6.6), in logs.
@@ -187,8 +195,22 @@ public struct NetworkInit {
             guard inputRate > 0 else { throw WorkbenchError.badInput("layer \(l): the input rate has collapsed to 0 Hz, so no finite weights reach the targets") }
             var values = targets
             values["n"] = Double(widths[l - 1]); values["nu"] = inputRate
+            if let f = inhFraction {
+                let nI = max(1, min(widths[l - 1] - 1, Int((f * Double(widths[l - 1])).rounded())))
+                guard widths[l - 1] >= 2 else { throw WorkbenchError.badInput("layer \(l): Dale's law needs a fan-in of at least 2") }
+                values["n"] = Double(widths[l - 1] - nI); values["n_inh"] = Double(nI)
+            }
             let r = try evaluate("fluctuation-init", values, layer: l, warnings: &plan.warnings)
-            layer.muW = r["mu_w"]!; layer.sigmaW = r["sigma_w"]!; layer.meanU = r["mean_u"]!; layer.stdU = r["std_u"]!
+            layer.meanU = r["mean_u"]!; layer.stdU = r["std_u"]!
+            if inhFraction != nil {
+                // Mean and std of the signed weight mixture: E = n_E/λ_E − n_I/λ_I over n, E[w²] = 2(n_E/λ_E² + n_I/λ_I²)/n.
+                let nE = values["n"] as! Double, nI = values["n_inh"] as! Double, lE = r["lambda_e"]!, lI = r["lambda_i"]!
+                let total = nE + nI, mean = (nE / lE - nI / lI) / total, second = 2 * (nE / (lE * lE) + nI / (lI * lI)) / total
+                layer.muW = mean; layer.sigmaW = (second - mean * mean).squareRoot()
+                layer.extra = [("n_exc", nE), ("n_inh", nI), ("lambda_e", lE), ("lambda_i", lI)]
+            } else {
+                layer.muW = r["mu_w"]!; layer.sigmaW = r["sigma_w"]!
+            }
             (layer.activity, layer.lnActivity) = try rate(layer.meanU, layer.stdU, layer: l, &plan.warnings)
             inputRate = layer.activity
             var row = (layer: l, scheme: layer.activity, kaiming: 0.0, glorot: 0.0, lnScheme: layer.lnActivity, lnKaiming: -Double.infinity, lnGlorot: -Double.infinity)
@@ -212,7 +234,7 @@ public struct NetworkInit {
     }
 
     func varianceFlow() throws -> Plan {
-        try reject(["nu", "tau_m", "tau_syn", "v_reset", "tau_ref", "time_step", "mu_u", "xi", "sigma_u", "nu_target", "init", "n_var_w"])
+        try reject(["nu", "tau_m", "tau_syn", "v_reset", "tau_ref", "time_step", "mu_u", "xi", "sigma_u", "inh_fraction", "tau_syn_inh", "nu_target", "init", "n_var_w"])
         var plan = Plan()
         plan.activityName = "p_spike"; plan.activityUnit = "per step"
         let theta = try number("theta", unit: "1", default: 1)!, sigmaTarget = try number("sigma_target", unit: "1", default: 1)!
@@ -253,7 +275,7 @@ public struct NetworkInit {
     }
 
     func rateCollapse() throws -> Plan {
-        try reject(["tau_syn", "time_step", "mu_u", "xi", "sigma_u", "sigma_target", "sigma0"])
+        try reject(["tau_syn", "time_step", "mu_u", "xi", "sigma_u", "inh_fraction", "tau_syn_inh", "sigma_target", "sigma0"])
         var plan = Plan()
         let nu = try required("nu", unit: "Hz", why: "Poisson rate of the input layer")
         let target = try number("nu_target", unit: "Hz", default: nu)!
@@ -322,7 +344,7 @@ public struct NetworkInit {
             let layers: [JSON] = plan.layers.map { l in
                 .object([("layer", .number(Double(l.index))), ("neurons", .number(Double(l.neurons))), ("fan_in", .number(Double(l.fanIn))),
                          ("mu_w", .num(l.muW)), ("sigma_w", .num(l.sigmaW)), ("mean_u", .num(l.meanU)), ("std_u", .num(l.stdU)),
-                         (plan.activityName, .num(l.activity)), ("ln_" + plan.activityName, .num(l.lnActivity))])
+                         (plan.activityName, .num(l.activity)), ("ln_" + plan.activityName, .num(l.lnActivity))] + l.extra.map { ($0.0, .num($0.1)) })
             }
             let comparison: [JSON] = plan.comparison.map { c in
                 .object([("layer", .number(Double(c.layer))), (names.0, .num(c.scheme)), ("kaiming", .num(c.kaiming)), ("glorot", .num(c.glorot)),
@@ -333,20 +355,23 @@ public struct NetworkInit {
                                 ("setting", .array(plan.setting.map(JSON.string))), ("layers", .array(layers)), ("comparison", .array(comparison)),
                                 ("verdict", .array(plan.verdict.map(JSON.string))), ("warnings", .array(plan.warnings.map(JSON.string)))]).render() + "\n"
         case .csv:
-            var lines = ["layer,neurons,fan_in,mu_w,sigma_w,mean_u,std_u,\(plan.activityName),ln_\(plan.activityName),kaiming_\(plan.activityName),glorot_\(plan.activityName)"]
+            let extraNames = plan.layers.first?.extra.map(\.0) ?? []
+            var lines = [(["layer,neurons,fan_in,mu_w,sigma_w,mean_u,std_u,\(plan.activityName),ln_\(plan.activityName),kaiming_\(plan.activityName),glorot_\(plan.activityName)"] + extraNames).joined(separator: ",")]
             for (l, c) in zip(plan.layers, plan.comparison) {
-                lines.append([String(l.index), String(l.neurons), String(l.fanIn), formatNumber(l.muW), formatNumber(l.sigmaW), formatNumber(l.meanU),
-                              formatNumber(l.stdU), formatNumber(l.activity), formatNumber(l.lnActivity), formatNumber(c.kaiming), formatNumber(c.glorot)].joined(separator: ","))
+                lines.append(([String(l.index), String(l.neurons), String(l.fanIn), formatNumber(l.muW), formatNumber(l.sigmaW), formatNumber(l.meanU),
+                               formatNumber(l.stdU), formatNumber(l.activity), formatNumber(l.lnActivity), formatNumber(c.kaiming), formatNumber(c.glorot)]
+                              + l.extra.map { formatNumber($0.1) }).joined(separator: ","))
             }
             return lines.joined(separator: "\n") + "\n"
         case .table:
             var s = "workbench init — scheme \(scheme.rawValue), layers \(widths.map(String.init).joined(separator: ","))\n"
             for line in plan.setting { s += line + "\n" }
             let activity = plan.activityName + (plan.activityUnit == "Hz" ? " [Hz]" : "")
-            var rows = [["layer", "neurons", "fan-in", "mu_w", "sigma_w", names.1, names.2, activity]]
+            var rows = [["layer", "neurons", "fan-in", "mu_w", "sigma_w", names.1, names.2, activity] + (plan.layers.first?.extra.map(\.0) ?? [])]
             for l in plan.layers {
                 rows.append([String(l.index), String(l.neurons), String(l.fanIn), String(format: "%.6g", l.muW), String(format: "%.6g", l.sigmaW),
-                             String(format: "%.6g", l.meanU), String(format: "%.6g", l.stdU), Self.cell(l.activity, l.lnActivity)])
+                             String(format: "%.6g", l.meanU), String(format: "%.6g", l.stdU), Self.cell(l.activity, l.lnActivity)]
+                            + l.extra.map { String(format: "%.6g", $0.1) })
             }
             s += "\n" + Self.table(rows)
             s += "\nsame network, \(plan.activityName) per layer:\n"

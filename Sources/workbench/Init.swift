@@ -13,6 +13,8 @@ extension Workbench {
               the predicted free-membrane mean and std, and the rate (or spike probability per step).
               fluctuation    Rossbroich et al. 2022: --nu (input rate), --xi or --sigma-u, --mu-u (default 0);
                              --tau-m 20ms --tau-syn 5ms --theta 1 --v-reset 0 --tau-ref 0ms --time-step (optional)
+                             --inh-fraction f: Dale's law, a fraction f of inputs inhibitory, balanced exponential
+                             weights (lambda_e, lambda_i per layer); --tau-syn-inh (default tau_syn)
               variance-flow  Micheli et al. 2024: --sigma-target 1, --sigma0 1 (layer-0 std), --theta 1
               rate-collapse  Siegert fixed point (Perez-Nieves & Goodman 2023): --nu, --nu-target (default --nu),
                              --init zero-mean|fixed-spread, --n-var-w (fixed-spread, default 2); --theta 1 --v-reset 0

@@ -322,6 +322,18 @@ struct InitCommandTests {
         }
     }
 
+    /// Dale's law per layer: the §6.5 vector at fan-in 200 with 20 % inhibitory inputs (τ_I = 10 ms).
+    @Test func daleLambdasPerLayer() throws {
+        let j = try plan(["--layers", "200,100", "--scheme", "fluctuation", "--nu", "10Hz", "--xi", "2", "--inh-fraction", "0.2", "--tau-syn-inh", "10ms"])
+        let l = try #require((j["layers"] as? [[String: Any]])?.first)
+        expectRelative(l["lambda_e"] as! Double, 5.26624470883507, 1e-13, "λ_E")
+        expectRelative(l["lambda_i"] as! Double, 2.63312235441753, 1e-13, "λ_I")
+        #expect(l["n_exc"] as? Double == 160 && l["n_inh"] as? Double == 40)
+        expectRelative(l["std_u"] as! Double, 0.5, 1e-13, "σ_U = θ/ξ")
+        let bad = try workbench(["init", "--layers", "200,100", "--scheme", "fluctuation", "--nu", "10", "--xi", "2", "--inh-fraction", "1.5"])
+        #expect(bad.code == 2 && bad.stderr.contains("inh_fraction"))
+    }
+
     @Test func badInputIsAClearError() throws {
         for (args, needle) in [([String](), "--layers"), (["--layers", "700", "--scheme", "fluctuation"], "layers"),
                                (["--layers", "700,0", "--scheme", "fluctuation"], "layers"), (["--layers", "10,10", "--scheme", "kaiming"], "scheme"),
