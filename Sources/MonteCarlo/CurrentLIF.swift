@@ -61,8 +61,7 @@ public struct CurrentLIFSimulator: ModelSimulator {
             let withinAll = zip(s, m).reduce(0) { $0 + $1.0 - $1.1 * $1.1 } / count
             return (mean, (w.reduce(0, +) / count).squareRoot(), (withinAll + between).squareRoot())
         }
-        let nBatches = min(64, nBlocks)
-        let batches = (0..<nBatches).map { i in observables(blocks[(i * nBlocks / nBatches)..<((i + 1) * nBlocks / nBatches)]) }
+        let batches = BatchMeans.batches(blocks).map(observables)
         let all = observables(blocks[...])
         var run = ModelRun(observables: [
             ("mean_u", BatchMeans.estimate(pooled: all.mean, batchValues: batches.map(\.mean))),

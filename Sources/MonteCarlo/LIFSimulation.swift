@@ -65,8 +65,7 @@ public struct SimulationResult: Sendable {
 
     /// Contiguous groups of blocks used as batches for standard errors (≥ 20 when possible).
     var batches: [[BlockResult]] {
-        let n = min(blocks.count, 64)
-        return (0..<n).map { i in Array(blocks[(i * blocks.count / n)..<((i + 1) * blocks.count / n)]) }
+        BatchMeans.batches(blocks).map(Array.init)
     }
 
     func summed(_ g: [BlockResult]) -> BlockResult {

@@ -134,9 +134,8 @@ public struct LayeredThresholdSimulator: ModelSimulator {
         func estimate(_ f: ((p: [Double], v: [Double])) -> [Double]) -> Estimate {
             let perBlock = stats.map(f)
             let all = perBlock.flatMap { $0 }
-            let batches = Swift.min(perBlock.count, 64)
-            let values = (0..<batches).map { i -> Double in
-                let group = perBlock[(i * perBlock.count / batches)..<((i + 1) * perBlock.count / batches)].flatMap { $0 }
+            let values = BatchMeans.batches(perBlock).map { batch -> Double in
+                let group = batch.flatMap { $0 }
                 return group.reduce(0, +) / Double(group.count)
             }
             return BatchMeans.estimate(pooled: all.reduce(0, +) / Double(all.count), batchValues: values)
@@ -165,7 +164,4 @@ public struct LayeredThresholdSimulator: ModelSimulator {
         }
         return parts.flatMap { $0 }
     }
-
-    public func validationOptions(_ options: RunOptions, values: [String: Double], predictions: [String: Double],
-                                  precision: Double) -> RunOptions { options }
 }

@@ -271,8 +271,7 @@ public struct ShotNoiseSimulator: ModelSimulator {
                                           density: options.density)
         }
         // Batches: contiguous groups of blocks (≥ 20 when possible), pooled in block order.
-        let nb = min(blocks.count, 64)
-        let batches = (0..<nb).map { i in Array(blocks[(i * blocks.count / nb)..<((i + 1) * blocks.count / nb)]) }
+        let batches = BatchMeans.batches(blocks).map(Array.init)
         func sum(_ g: [ShotNoiseBlockResult]) -> ShotNoiseBlockResult {
             var s = ShotNoiseBlockResult()
             s.histogram = [Double](repeating: 0, count: options.density?.bins ?? 0)

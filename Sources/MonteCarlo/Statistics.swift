@@ -8,6 +8,13 @@ public struct Estimate: Sendable {
 }
 
 public enum BatchMeans {
+    /// Per-block results split into at most 64 contiguous batches in block order (≥ 20 when there are
+    /// ≥ 20 blocks): the units whose spread gives every simulator's standard errors.
+    public static func batches<T>(_ blocks: [T]) -> [ArraySlice<T>] {
+        let n = min(blocks.count, 64)
+        return (0..<n).map { i in blocks[(i * blocks.count / n)..<((i + 1) * blocks.count / n)] }
+    }
+
     /// Pooled value and the standard error from the spread of per-batch values (SE = sd/√B).
     public static func estimate(pooled: Double, batchValues: [Double]) -> Estimate {
         let b = batchValues.filter { $0.isFinite }

@@ -6,8 +6,7 @@ import Foundation
 
 /// Groups per-block results into ≤ 64 contiguous batches and forms a batch-means estimate.
 func walkEstimate<B>(_ blocks: [B], _ sum: ([B]) -> B, _ f: (B) -> Double) -> Estimate {
-    let n = min(blocks.count, 64)
-    let batches = (0..<n).map { i in sum(Array(blocks[(i * blocks.count / n)..<((i + 1) * blocks.count / n)])) }
+    let batches = BatchMeans.batches(blocks).map { sum(Array($0)) }
     return BatchMeans.estimate(pooled: f(sum(blocks)), batchValues: batches.map(f))
 }
 

@@ -284,10 +284,7 @@ public struct WienerSimulator: ModelSimulator {
         let blocks = BlockRunner.run(blocks: nBlocks, threads: options.threads, progress: progress) { b in
             simulateBlock(p, lanes: min(8, options.samples - 8 * b), seed: options.seed, block: b)
         }
-        let nBatches = min(blocks.count, 64)
-        let batches = (0..<nBatches).map { i in
-            blocks[(i * blocks.count / nBatches)..<((i + 1) * blocks.count / nBatches)].reduce(Block(), +)
-        }
+        let batches = BatchMeans.batches(blocks).map { $0.reduce(Block(), +) }
         let total = batches.reduce(Block(), +)
         func est(_ f: (Block) -> Double) -> Estimate { BatchMeans.estimate(pooled: f(total), batchValues: batches.map(f)) }
 

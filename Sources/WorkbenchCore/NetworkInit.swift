@@ -215,9 +215,8 @@ public struct NetworkInit {
             inputRate = layer.activity
             var row = (layer: l, scheme: layer.activity, kaiming: 0.0, glorot: 0.0, lnScheme: layer.lnActivity, lnKaiming: -Double.infinity, lnGlorot: -Double.infinity)
             for b in [Baseline.kaiming, .glorot] {
-                let (prev, lnPrev) = base[b]!
+                let prev = base[b]!.0
                 var next = (0.0, -Double.infinity)         // a collapsed input stays collapsed
-                _ = lnPrev
                 if prev > 0 {
                     var v = common
                     v["n"] = Double(widths[l - 1]); v["nu"] = prev; v["mu_w"] = 0.0; v["sigma_w"] = baselineSigmaW(b, l)
