@@ -23,7 +23,7 @@ public struct NetworkInit {
     let registry: PluginRegistry
 
     static let known: Set<String> = ["layers", "scheme", "nu", "tau_m", "tau_syn", "theta", "v_reset", "tau_ref", "time_step",
-                                     "mu_u", "xi", "sigma_u", "inh_fraction", "tau_syn_inh", "sigma_target", "sigma0", "nu_target", "init", "n_var_w", "format", "plugin_path"]
+                                     "mu_u", "xi", "sigma_u", "inh_fraction", "tau_syn_inh", "sigma_target", "sigma0", "nu_target", "init", "n_var_w", "jumps", "format", "plugin_path"]
 
     public init(words: [String]) throws {
         var options = [String: String]()
@@ -154,7 +154,7 @@ public struct NetworkInit {
     }
 
     func fluctuation() throws -> Plan {
-        try reject(["sigma_target", "sigma0", "nu_target", "init", "n_var_w"])
+        try reject(["sigma_target", "sigma0", "nu_target", "init", "n_var_w", "jumps"])
         let inhFraction = try number("inh_fraction", unit: "1", default: nil)
         if let f = inhFraction, !(f > 0 && f < 1) { throw WorkbenchError.badInput("option 'inh_fraction' = \(formatNumber(f)) is out of range (valid: 0 < f < 1)") }
         if inhFraction != nil, let m = options["mu_u"], (try Quantity.parse(m, unit: "1", name: "mu_u")) != 0 {
@@ -233,7 +233,7 @@ public struct NetworkInit {
     }
 
     func varianceFlow() throws -> Plan {
-        try reject(["nu", "tau_m", "tau_syn", "v_reset", "tau_ref", "time_step", "mu_u", "xi", "sigma_u", "inh_fraction", "tau_syn_inh", "nu_target", "init", "n_var_w"])
+        try reject(["nu", "tau_m", "tau_syn", "v_reset", "tau_ref", "time_step", "mu_u", "xi", "sigma_u", "inh_fraction", "tau_syn_inh", "nu_target", "init", "n_var_w", "jumps"])
         var plan = Plan()
         plan.activityName = "p_spike"; plan.activityUnit = "per step"
         let theta = try number("theta", unit: "1", default: 1)!, sigmaTarget = try number("sigma_target", unit: "1", default: 1)!
@@ -282,11 +282,14 @@ public struct NetworkInit {
         guard ["zero-mean", "fixed-spread"].contains(initChoice) else { throw WorkbenchError.badInput("option 'init' = '\(initChoice)' is not one of: zero-mean, fixed-spread") }
         let nVarW = try number("n_var_w", unit: "mV^2", default: nil)
         if nVarW != nil && initChoice != "fixed-spread" { throw WorkbenchError.badInput("option '--n-var-w' applies to --init fixed-spread only") }
-        var neuron: [String: Any] = [:]
+        // siegmund: the map with the finite jumps' threshold overshoot, what event-driven layers do (README).
+        let jumps = options["jumps"] ?? "diffusion"
+        guard ["diffusion", "siegmund"].contains(jumps) else { throw WorkbenchError.badInput("option 'jumps' = '\(jumps)' is not one of: diffusion, siegmund") }
+        var neuron: [String: Any] = ["jumps": jumps]
         for (name, unit, d) in [("theta", "mV", 1.0), ("v_reset", "mV", 0), ("tau_m", "ms", 20), ("tau_ref", "ms", 0)] {
             neuron[name] = try number(name, unit: unit, default: d)!
         }
-        plan.setting = ["LIF layers with delta synapses, Siegert layer map (Perez-Nieves & Goodman 2023): theta = \(formatNumber(neuron["theta"] as! Double)), v_reset = \(formatNumber(neuron["v_reset"] as! Double)), tau_m = \(formatNumber(neuron["tau_m"] as! Double)) ms, tau_ref = \(formatNumber(neuron["tau_ref"] as! Double)) ms; input rate \(formatNumber(nu)) Hz",
+        plan.setting = ["LIF layers with delta synapses, Siegert layer map (Perez-Nieves & Goodman 2023)" + (jumps == "siegmund" ? " with Siegmund's jump correction" : "") + ": theta = \(formatNumber(neuron["theta"] as! Double)), v_reset = \(formatNumber(neuron["v_reset"] as! Double)), tau_m = \(formatNumber(neuron["tau_m"] as! Double)) ms, tau_ref = \(formatNumber(neuron["tau_ref"] as! Double)) ms; input rate \(formatNumber(nu)) Hz",
                         "init: \(initChoice) fixed point at nu_target = \(formatNumber(target)) Hz" + (nVarW.map { " with n var_w = \(formatNumber($0))" } ?? "")]
         func hop(_ extra: [String: Any], _ l: Int, _ rateIn: Double, _ w: inout [String]) throws -> [String: Double]? {
             guard rateIn > 0 else { return nil }

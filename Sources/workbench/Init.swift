@@ -18,7 +18,8 @@ extension Workbench {
               variance-flow  Micheli et al. 2024: --sigma-target 1, --sigma0 1 (layer-0 std), --theta 1
               rate-collapse  Siegert fixed point (Perez-Nieves & Goodman 2023): --nu, --nu-target (default --nu),
                              --init zero-mean|fixed-spread, --n-var-w (fixed-spread, default 2); --theta 1 --v-reset 0
-                             --tau-m 20ms --tau-ref 0ms
+                             --tau-m 20ms --tau-ref 0ms; --jumps siegmund: the map with the overshoot of
+                             finite jumps (theta + 0.5826 w_rms), which event-driven layers show
               --format table|json|csv
 
             Examples:

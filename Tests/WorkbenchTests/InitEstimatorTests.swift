@@ -4,6 +4,7 @@
 import Foundation
 import GSLSupport
 import InitNumerics
+import SiegertNumerics
 import Testing
 import WorkbenchCore
 
@@ -271,6 +272,47 @@ struct InitEstimatorTests {
 }
 
 /// `workbench init` composes the estimators per layer: its columns must reproduce THEORY's depth tables.
+/// The corrected layer maps of `rate-collapse` against independent brute-force evaluations.
+struct LayerMapTests {
+    let neuron = LayerNeuron(theta: 1, vReset: 0, tauM: 20, tauRef: 0)
+
+    /// Siegmund: the map is the Siegert rate at θ + 0.5826 w_rms (Kaiming, n = 1000, 20 Hz in).
+    @Test func siegmundShiftsTheThreshold() throws {
+        let ws = IntegrationWorkspace()
+        let sigmaW = (2.0 / 1000).squareRoot()
+        let step = try RateCollapse.propagate(lnRate0: log(0.02), layers: 1, n: 1000, muW: 0, sigmaW: sigmaW,
+                                              neuron: neuron, jumps: .siegmund, workspace: ws)[0]
+        let direct = try Siegert.rate(LIFParameters(mu: 0, sigma: (1000 * sigmaW * sigmaW * 0.02 * 20).squareRoot(),
+                                                    theta: 1 + 0.582597157939011 * sigmaW, vReset: 0, tauM: 20, tauRef: 0))
+        expectRelative(exp(step.lnRate), direct.ratePerMs, 1e-14, "shifted threshold")
+        expectRelative(1000 * direct.ratePerMs, 8.939936223078144, 1e-12, "8.94 Hz")
+    }
+
+    /// Quenched: E[ν] and E[ν²] over μ_i ~ N(μ̄, n σ_w² τ² ν_in²) against a 4001-point trapezoid over ±12 sd
+    /// (weights with a mean too, so μ̄ ≠ 0), and the annealed map when the spread vanishes.
+    @Test func quenchedAverageMatchesBruteForce() throws {
+        let ws = IntegrationWorkspace()
+        let n = 500.0, muW = 0.004, sigmaW = 0.05, nu = 0.015
+        let q = try RateCollapse.propagate(lnRate0: log(nu), layers: 1, n: n, muW: muW, sigmaW: sigmaW, neuron: neuron,
+                                           disorder: .quenched, workspace: ws)[0]
+        let mean = n * muW * nu * 20, sigma = (n * (muW * muW + sigmaW * sigmaW) * 20 * nu).squareRoot()
+        let spread = n.squareRoot() * sigmaW * 20 * nu
+        var m1 = 0.0, m2 = 0.0
+        let h = 24.0 / 4000
+        for k in 0...4000 {
+            let z = -12 + h * Double(k), w = (k == 0 || k == 4000 ? 0.5 : 1) * h * exp(-z * z / 2) / (2 * Double.pi).squareRoot()
+            let r = try Siegert.rate(LIFParameters(mu: mean + spread * z, sigma: sigma, theta: 1, vReset: 0, tauM: 20, tauRef: 0)).ratePerMs
+            m1 += w * r; m2 += w * r * r
+        }
+        expectRelative(exp(q.lnRate), m1, 1e-10, "E[nu]")
+        expectRelative(exp(q.lnSecondMoment), m2, 1e-10, "E[nu^2]")
+        let tiny = try RateCollapse.propagate(lnRate0: log(nu), layers: 1, n: n, muW: muW, sigmaW: 1e-9, neuron: neuron,
+                                              disorder: .quenched, workspace: ws)[0]
+        let annealed = try RateCollapse.propagate(lnRate0: log(nu), layers: 1, n: n, muW: muW, sigmaW: 1e-9, neuron: neuron, workspace: ws)[0]
+        expectRelative(tiny.lnRate, annealed.lnRate, 1e-9, "no spread: the annealed map")
+    }
+}
+
 struct InitCommandTests {
     func plan(_ args: [String]) throws -> [String: Any] {
         let r = try workbench(["init"] + args + ["--format", "json"])
@@ -292,6 +334,18 @@ struct InitCommandTests {
         #expect((j["verdict"] as? [String])?.first?.hasPrefix("stable") == true)
         let knife = try plan(["--layers", "1000,1000,1000", "--scheme", "rate-collapse", "--nu", "5Hz"])
         #expect((knife["verdict"] as? [String])?.first?.hasPrefix("knife edge") == true)
+    }
+
+    /// --jumps siegmund: the fixed point solved with the jumps' overshoot (σ_w = 0.066233 instead of 0.063773 at
+    /// n = 1000, 20 Hz), and the Kaiming column moved with it (8.94 Hz at layer 1, what event-driven layers fire).
+    @Test func rateCollapseWithSiegmundJumps() throws {
+        let j = try plan(["--layers", "1000,1000,1000", "--scheme", "rate-collapse", "--nu", "20Hz", "--jumps", "siegmund"])
+        let layers = try #require(j["layers"] as? [[String: Any]])
+        for l in layers { expectRelative(l["rate_hz"] as! Double, 20, 1e-11, "the 20 Hz fixed point holds") }
+        expectRelative(layers[0]["sigma_w"] as! Double, 0.06623335491193234, 1e-10, "σ_w of the corrected fixed point")
+        let cmp = try #require(j["comparison"] as? [[String: Any]])
+        expectRelative(cmp[0]["kaiming"] as! Double, 8.939936223078144, 1e-10, "Kaiming layer 1, corrected")
+        #expect(try workbench(["init", "--layers", "10,10", "--scheme", "rate-collapse", "--nu", "5Hz", "--jumps", "lattice"]).code == 2)
     }
 
     @Test func varianceFlowColumnsReproduceTheLayerTable() throws {
