@@ -84,6 +84,21 @@ public struct SVGPlot {
             return (ticks, labelled, pow(10, a), pow(10, b))
         }
 
+        /// Labelled and grid-line values of a log axis over [lo, hi]: the labelled decades, or 1, 2 and 5
+        /// times each decade when fewer than three decades fall inside; light grid lines at every decade,
+        /// and at 2…9 times each when the axis spans at most four decades.
+        public static func logLabels(_ t: (ticks: [Double], labelled: [Double], low: Double, high: Double), _ lo: Double, _ hi: Double) -> (labelled: [Double], minor: [Double]) {
+            let inside = { (v: Double) in v >= lo * (1 - 1e-9) && v <= hi * (1 + 1e-9) }
+            let round = { (v: Double) in Double(String(format: "%.12g", v))! }
+            let decades = ([t.ticks.first! / 10] + t.ticks)
+            var labelled = t.labelled.filter(inside)
+            if t.ticks.filter(inside).count < 3 {
+                labelled = decades.flatMap { d in [1.0, 2, 5].map { round($0 * d) } }.filter(inside)
+            }
+            let minor = hi / lo <= 1e4 + 1e-6 ? decades.flatMap { d in (1...9).map { round(Double($0) * d) } }.filter(inside) : t.ticks.filter(inside)
+            return (labelled, minor)
+        }
+
         /// A label for a linear tick with the given step: no more decimals than the step needs.
         public static func label(_ v: Double, step: Double) -> String {
             if v == 0 { return "0" }
@@ -154,15 +169,23 @@ public struct SVGPlot {
         var xTicks: [Double], yTicks: [Double], xLo: Double, xHi: Double, yLo: Double, yHi: Double
         var xStep = 1.0, yStep = 1.0
         var xMinor: [Double] = [], yMinor: [Double] = []
-        if logX { let t = Ticks.decades(r.x.0, r.x.1); (xTicks, xLo, xHi, xMinor) = (t.labelled, t.low, t.high, t.ticks) }
-        else {
+        if logX {
+            // x: the grid's own range (a sweep is read end to end), with the ticks inside it.
+            let t = Ticks.decades(r.x.0, r.x.1, target: max(3, Int((width - 200) / 70)))
+            (xLo, xHi) = r.x.1 > r.x.0 ? (r.x.0, r.x.1) : (t.low, t.high)
+            (xTicks, xMinor) = Ticks.logLabels(t, xLo, xHi)
+        } else {
             let t = Ticks.linear(r.x.0, r.x.1, target: max(3, Int((width - 200) / 80)))
             // x: the grid's own range (a sweep is read end to end), ticks inside it.
             (xLo, xHi) = r.x.1 > r.x.0 ? (r.x.0, r.x.1) : (t.ticks.first!, t.ticks.last!)
             xTicks = t.ticks.filter { $0 >= xLo - 1e-9 * t.step && $0 <= xHi + 1e-9 * t.step }
             xStep = t.step
         }
-        if logY { let t = Ticks.decades(r.y.0, r.y.1, target: max(3, Int((height - 120) / 40))); (yTicks, yLo, yHi, yMinor) = (t.labelled, t.low, t.high, t.ticks) }
+        if logY {
+            let t = Ticks.decades(r.y.0, r.y.1, target: max(3, Int((height - 120) / 40)))
+            (yLo, yHi) = (t.low, t.high)
+            (yTicks, yMinor) = Ticks.logLabels(t, yLo, yHi)
+        }
         else {
             let t = Ticks.linear(r.y.0, r.y.1, target: max(3, Int((height - 120) / 50)))
             (yTicks, yLo, yHi, yStep) = (t.ticks, t.ticks.first!, t.ticks.last!, t.step)
@@ -179,7 +202,7 @@ public struct SVGPlot {
         let legendEntries = (series.count > 1 || !series.first!.label.isEmpty ? series.map(\.label) : []) + (markers.isEmpty ? [] : [markerLabel])
         let legendWidth = legendEntries.isEmpty ? 0 : (legendEntries.map { Self.textWidth($0) }.max()! + 46)
         let left = 34 + yLabelWidth + 10, right = width - 16 - legendWidth
-        let top = title.isEmpty ? 20.0 : 44.0, bottom = height - 52
+        let top = title.isEmpty ? 20.0 : 44.0, bottom = height - 52 - (r.clippedBelow != nil ? 14 : 0)   // a note line under the x label
         guard right - left > 80, bottom - top > 80 else {
             throw WorkbenchError.badInput("plot size \(formatNumber(width))x\(formatNumber(height)) is too small for its labels and legend (try --width \(formatNumber((left + 80 + 16 + legendWidth).rounded(.up))))")
         }
@@ -227,7 +250,7 @@ public struct SVGPlot {
         s += "</g>\n"
         // Frame and axis labels.
         s += "<rect x=\"\(Self.num(left))\" y=\"\(Self.num(top))\" width=\"\(Self.num(right - left))\" height=\"\(Self.num(bottom - top))\" fill=\"none\" stroke=\"#333\"/>\n"
-        s += "<text class=\"x-label\" x=\"\(Self.num((left + right) / 2))\" y=\"\(Self.num(height - 12))\" text-anchor=\"middle\" font-size=\"13\">\(Self.escape(xLabel))</text>\n"
+        s += "<text class=\"x-label\" x=\"\(Self.num((left + right) / 2))\" y=\"\(Self.num(bottom + 40))\" text-anchor=\"middle\" font-size=\"13\">\(Self.escape(xLabel))</text>\n"
         let yl = Self.num((top + bottom) / 2)
         s += "<text class=\"y-label\" x=\"16\" y=\"\(yl)\" transform=\"rotate(-90 16 \(yl))\" text-anchor=\"middle\" font-size=\"13\" dominant-baseline=\"middle\">\(Self.escape(yLabel))</text>\n"
 
@@ -250,13 +273,16 @@ public struct SVGPlot {
             flush()
             s += "</g>\n"
         }
+        s += "</g>\n"
+        // Markers are not clipped (a point at the end of the grid shows whole), but only drawn inside the range.
         for m in markers {
             let colour = Self.palette[m.series % Self.palette.count]
             s += "<g class=\"mc\" data-series=\"\(m.series)\" data-label=\"\(Self.escape(series.indices.contains(m.series) ? series[m.series].label : ""))\" data-x=\"\(Self.data(m.x))\" data-y=\"\(Self.data(m.y))\" data-half-width=\"\(Self.data(m.halfWidth))\" stroke=\"\(colour)\" stroke-width=\"1.5\">\n"
-            for i in m.x.indices where xa.usable(m.x[i]) && ya.usable(m.y[i]) {
+            let visible = { (v: Double, lo: Double, hi: Double) in v >= min(lo, hi) - 1e-9 * abs(hi - lo) && v <= max(lo, hi) + 1e-9 * abs(hi - lo) }
+            for i in m.x.indices where xa.usable(m.x[i]) && ya.usable(m.y[i]) && visible(m.x[i], xLo, xHi) && visible(m.y[i], yLo, yHi) {
                 let px = xa.map(m.x[i]), py = ya.map(m.y[i])
                 let lo = m.y[i] - m.halfWidth[i], hi = m.y[i] + m.halfWidth[i]
-                let pLo = ya.usable(lo) ? ya.map(lo) : bottom + 10, pHi = ya.usable(hi) ? ya.map(hi) : py
+                let pLo = ya.usable(lo) ? min(ya.map(lo), bottom) : bottom, pHi = ya.usable(hi) ? max(ya.map(hi), top) : py
                 s += "<line x1=\"\(Self.num(px))\" y1=\"\(Self.num(pLo))\" x2=\"\(Self.num(px))\" y2=\"\(Self.num(pHi))\"/>"
                 s += "<line x1=\"\(Self.num(px - 4))\" y1=\"\(Self.num(pLo))\" x2=\"\(Self.num(px + 4))\" y2=\"\(Self.num(pLo))\"/>"
                 s += "<line x1=\"\(Self.num(px - 4))\" y1=\"\(Self.num(pHi))\" x2=\"\(Self.num(px + 4))\" y2=\"\(Self.num(pHi))\"/>"
@@ -264,9 +290,8 @@ public struct SVGPlot {
             }
             s += "</g>\n"
         }
-        s += "</g>\n"
-        if let c = r.clippedBelow {
-            s += "<text class=\"note\" x=\"\(Self.num(right))\" y=\"\(Self.num(height - 12))\" text-anchor=\"end\" font-size=\"10\" fill=\"#555\">values below \(Self.escape(String(format: "%.0e", c))) not shown</text>\n"
+        if r.clippedBelow != nil {
+            s += "<text class=\"note\" x=\"\(Self.num(right))\" y=\"\(Self.num(height - 8))\" text-anchor=\"end\" font-size=\"10\" fill=\"#555\">values below \(Self.escape(String(format: "%.0e", yLo))) not shown</text>\n"
         }
 
         // Legend, right of the plot area.
@@ -293,6 +318,7 @@ public struct SVGPlot {
     /// A decade's label: "0.01" … "1000" in plain digits, beyond as 10 with a superscript exponent.
     static func powerLabel(_ v: Double) -> (String, String?) {
         let k = Int(log10(v).rounded())
+        if abs(log10(v) - Double(k)) > 1e-9 { return (String(format: "%g", v), nil) }     // 2 or 5 times a decade
         if k >= -2 && k <= 3 { return (formatNumber(pow(10, Double(k))), nil) }
         return ("10", "\(k)".replacingOccurrences(of: "-", with: "−"))
     }
