@@ -70,21 +70,30 @@ extension Workbench {
             discussion: """
             workbench repl
 
-              Each line is a workbench command without 'workbench' (eval, simulate, validate, describe, list,
-              init, plot, notebook), split like a shell line ("a b" and 'a b' are one word; # starts a comment).
-              REPL commands:
-                set <parameter> <value>   session default: added as --<parameter> <value> to every command
-                                          whose estimator, model or init scheme has that parameter, unless
-                                          the line gives it (as an option, a --grid or a positional value);
-                                          also seed, threads (simulate/validate/plot) and format
-                unset <parameter>...      remove defaults ('unset all': every one)
-                show                      list the defaults
-                help                      this text; 'help eval' (or 'eval --help') for a command
-                quit, exit, end of input  leave (status 0)
-              An error prints the CLI's message and the session goes on.
-              On a terminal: line editing and history (libedit; saved in $WORKBENCH_HISTORY or
-              ~/.workbench_history). From a pipe: lines are read as they are, with no prompt and no history,
-              so stdout carries exactly what the commands print.
+            Each line is a workbench command without 'workbench' (eval, simulate,
+            validate, describe, list, init, plot, notebook), split like a shell
+            line: "a b" and 'a b' are one word, # starts a comment.
+
+            REPL commands:
+              set <parameter> <value>  a session default, added as --<parameter>
+                                       <value> to every command whose estimator,
+                                       model or init scheme has that parameter,
+                                       unless the line gives it (as an option, a
+                                       --grid or a positional value); also seed
+                                       and threads (simulate, validate, plot --mc)
+                                       and format (eval, simulate, validate, init)
+              unset <parameter>...     remove defaults ('unset all': every one)
+              show                     list the defaults
+              help [command]           the REPL's commands, or a command's help
+              quit, exit, end of input leave (exit status 0)
+
+            An error prints the CLI's message and the session goes on.
+            On a terminal: a prompt, line editing and history (libedit, loaded
+            at run time; history in $WORKBENCH_HISTORY or ~/.workbench_history).
+            From a pipe: plain lines, no prompt, no history file, so stdout
+            carries exactly what the commands print (as the one-shot CLI would).
+            Ctrl-C ends the session, as it ends a one-shot command.
+
             """)
 
         static let help = """

@@ -13,8 +13,8 @@ struct Workbench: ParsableCommand {
         Exit codes: 0 ok, 2 bad input or usage, 3 plugin files failed to load (list/describe), \
         4 validation disagreement, 1 internal error.
 
-        Plots: 'workbench plot siegert rate_hz --grid mu=-10:40:0.5 --grid sigma=2,5,10' writes an SVG         (first grid = x axis, the others = series; --log-y, --mc for Monte-Carlo points; see 'workbench plot --help').
-        Interactive: 'workbench repl' runs the same commands in one session, with session defaults         ('set tau_m 10ms' applies --tau-m 10ms to every later command whose estimator or model has tau_m),         history and line editing on a terminal, and commands read one per line from a pipe.
+        Plots: 'workbench plot siegert rate_hz --grid mu=-10:40:0.5 --grid sigma=2,5,10' writes an SVG (first grid = x axis, the others = series; --log-y; --mc adds Monte-Carlo points; see 'workbench plot --help').
+        Interactive: 'workbench repl' runs the same commands in one session with session defaults ('set tau_m 10ms' adds --tau-m 10ms to every later command whose estimator or model has tau_m), history and line editing on a terminal; from a pipe it reads one command per line.
         """,
         version: workbenchVersion,
         subcommands: [Eval.self, Simulate.self, Validate.self, Init.self, List.self, Describe.self, Plot.self, Repl.self, NotebookCommand.self])
