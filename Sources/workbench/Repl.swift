@@ -181,7 +181,12 @@ extension Workbench {
             case "repl":
                 printError("error: already in the REPL")
             default:
-                _ = execute(defaults.apply(to: words) { registry() })
+                let full = defaults.apply(to: words) { registry() }
+                let status = execute(full)
+                // A failing command whose line got session defaults says which, since the user did not type them.
+                if status != 0 && status != WorkbenchError.Code.disagreement.rawValue && full.count > words.count {
+                    printError("note: session defaults added to this command: \(full.dropFirst(words.count).joined(separator: " ")) (see 'show')")
+                }
             }
             return true
         }

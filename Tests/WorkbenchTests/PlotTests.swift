@@ -189,6 +189,20 @@ private func isNiceStep(_ step: Double) -> Bool {
         #expect(r.stderr.contains("mc 3/3"))
     }
 
+    @Test func textIsEscapedAndLinesBreakAtMissingValues() throws {
+        var p = SVGPlot(title: #"a < b & "c" 'd'"#, description: "workbench plot x --title '<&>'", xLabel: "x [mV]", yLabel: "y [1/mV^2]")
+        p.series = [SVGPlot.Series(label: "k = <1>", x: [1, 2, 3, 4, 5, 6], y: [1, 2, .nan, 4, 5, .nan])]
+        p.markers = [SVGPlot.Markers(series: 0, x: [2, 5], y: [2.1, 1e9], halfWidth: [0.2, 1])]
+        p.yMax = 10
+        let svg = try SVGElements.parse(try p.render())
+        #expect(svg.first { $0.name == "title" }?.text == #"a < b & "c" 'd'"#)
+        #expect(svg.first { $0.name == "desc" }?.text == "workbench plot x --title '<&>'")
+        #expect(svg.filter { $0.name == "polyline" }.map { $0.attributes["points"]!.split(separator: " ").count } == [2, 2])
+        let mc = try #require(svg.first { $0.attributes["class"] == "mc" })
+        #expect(numbers(mc.attributes["data-y"]) == [2.1, 1e9], "the data keep every point")
+        #expect(svg.filter { $0.name == "circle" && $0.attributes["r"] == "3.5" }.count == 2, "one marker drawn (the other is off the y range) + the legend's")
+    }
+
     @Test func niceTicksUnit() {
         for (lo, hi) in [(0.0, 1.0), (-10, 40), (0.013, 0.0171), (-3e-7, 5e-7), (1, 1), (123456, 987654), (-250, -0.5)] {
             let t = SVGPlot.Ticks.linear(lo, hi)

@@ -86,6 +86,9 @@ import Glibc
         #expect(r.stderr.contains(bad.stderr), "\(r.stderr) lacks \(bad.stderr)")
         #expect(r.stderr.contains(unknown.stderr.components(separatedBy: "\n")[0]), "\(r.stderr)")
         #expect(r.stderr.contains("unknown parameter 'no_such_parameter'"))
+        let wrong = try workbench(["repl"], stdin: "set tau_m -3\neval siegert 15 5\n")
+        #expect(wrong.code == 0 && wrong.stdout.isEmpty)
+        #expect(wrong.stderr.contains("parameter 'tau_m' = -3") && wrong.stderr.contains("note: session defaults added to this command: --tau-m -3"), "\(wrong.stderr)")
         #expect(r.stdout.contains("9.46079980575912") && r.stdout.contains("18.5702213190224"))
     }
 
