@@ -68,8 +68,9 @@ struct SiegertEstimator: Estimator {
         out.set(O.yReset.rawValue, lif.yReset)
         if v.isNaN { out.notApplicable(O.density.rawValue) }
 
+        // Everything but y_theta and y_reset needs the rate (O.allCases would build an array per row).
         var needsRate = false
-        for o in 0..<O.allCases.count where o != O.yTheta.rawValue && o != O.yReset.rawValue && out.wants(o) { needsRate = true; break }
+        for o in 0...O.kink.rawValue where o != O.yTheta.rawValue && o != O.yReset.rawValue && out.wants(o) { needsRate = true; break }
         guard needsRate else { return 0 }
         let r: SiegertRate
         do { r = try Siegert.rate(lif, workspace: ws) } catch {

@@ -23,14 +23,16 @@ final class TypedBatchEvaluator<E: Estimator>: BatchEvaluator {
         var scratch = estimator.makeScratch()
         var firstMessage: String?
         var buffer = [CChar](repeating: 0, count: 512)
+        let ranges = (0..<nP).map { FastRange(d.pointee.params[$0]) }
         for row in 0..<nRows {
             let p = UnsafeBufferPointer(start: input + row * nP, count: nP)
             let o = out + row * nO
             o.initialize(repeating: .nan, count: nO)
             na[row] = 0
-            // Single-parameter ranges, from the same C helper the host uses.
+            // Single-parameter ranges: a quick test, and the C helper the host uses for the message.
             var bad: (Int, String)?
-            for i in 0..<nP where wb_check_param(d.pointee.params + i, p[i], &buffer, buffer.count) != 0 {
+            for i in 0..<nP where !ranges[i].accepts(p[i])
+                && wb_check_param(d.pointee.params + i, p[i], &buffer, buffer.count) != 0 {
                 bad = (i, String(cString: buffer)); break
             }
             if let (i, m) = bad {
@@ -62,6 +64,29 @@ final class TypedBatchEvaluator<E: Estimator>: BatchEvaluator {
             msg[bytes.count] = 0
         }
         return 0
+    }
+}
+
+/// `wb_check_param`'s acceptance as two inclusive bounds and two flags, decided once per batch: the C
+/// check runs per parameter per row and cost a third of a fast estimator's row. Exclusive bounds become
+/// the neighbouring doubles, a choice the index range; whatever this accepts, the C check accepts.
+struct FastRange {
+    let lo: Double, hi: Double, optional: Bool, integral: Bool
+    init(_ p: wb_param) {
+        optional = p.flags & UInt32(WB_PARAM_OPTIONAL) != 0
+        if p.flags & UInt32(WB_PARAM_CHOICE) != 0 {
+            lo = 0; hi = Double(p.n_choices) - 1; integral = true
+        } else {
+            lo = p.flags & UInt32(WB_PARAM_MIN_EXCLUSIVE) != 0 ? p.min.nextUp : p.min
+            hi = p.flags & UInt32(WB_PARAM_MAX_EXCLUSIVE) != 0 ? p.max.nextDown : p.max
+            integral = p.flags & UInt32(WB_PARAM_INTEGER) != 0
+        }
+    }
+    /// True: valid. False: let `wb_check_param` decide (and word the message). Integer-valued parameters
+    /// always go to C (`rounded` is a libm call without SSE4.1, and the compiler evaluates it eagerly).
+    @inline(__always) func accepts(_ v: Double) -> Bool {
+        if v.isNaN { return optional }
+        return !integral && v.isFinite && v >= lo && v <= hi
     }
 }
 

@@ -1,99 +1,66 @@
-// Fast erfcx, Dawson's integral and Ē(t) = ∫_0^t erfcx on [0, 50] as piecewise Chebyshev series
-// (50 unit pieces, degree 24), with their asymptotic forms beyond. They keep GSL and quadrature out
-// of the Siegert rate's inner loop (a GSL special function costs ~90 ns, one QAG ~4 µs; a piece here
-// ~10 ns). The tables are fitted once per process from the accurate slow functions (GSL, QAG at
-// 50·DBL_EPSILON) — about 5 ms — and checked against them in FastSpecialTests.
+// Fast erfcx, Dawson's integral, Ē(t) = ∫_0^t erfcx and Q(x) = e^{-x²}∫_0^x e^{t²}(1 + erf t) dt: on [0, 50]
+// polynomial pieces of width 1/4 (literal tables in CSiegertTables, made by FastTableFit), beyond 50 their
+// asymptotic forms. They keep GSL and quadrature out of the Siegert rate's inner loop: a GSL special
+// function costs ~90 ns, one QAG ~4 µs, a piece here a few ns, and nothing is fitted at run time.
+// Accuracy against the slow functions and 40-digit references: FastSpecialTests.
+import CSiegertTables
 import Foundation
 import GSLSupport
-#if canImport(Glibc)
-import Glibc
-#endif
-
-/// A function on [0, pieces) as one Chebyshev series per unit interval.
-struct PiecewiseChebyshev: Sendable {
-    static let degree = 24
-    let pieces: Int
-    let coefficients: [Double]          // pieces × (degree + 1)
-
-    /// `values(k, x)` gives f at the points x of piece k (so cumulative functions can carry state).
-    init(pieces: Int, values: (Int, [Double]) -> [Double]) {
-        let n = Self.degree + 1
-        var c = [Double](repeating: 0, count: pieces * n)
-        // Chebyshev points of the first kind, t_j = cos(π (j + ½)/n), mapped to [k, k+1].
-        let t = (0..<n).map { cos(Double.pi * (Double($0) + 0.5) / Double(n)) }
-        // The DCT in extended precision, cosines included: a double DCT leaves ~ε in every coefficient
-        // and the sum of 25 of them errs by ~1e-14 (measured); this gives ~1e-17. Cosines once, not per piece.
-        let cosines: [Float80] = (0..<(n * n)).map { i in
-            let m = i / n, j = i % n
-            return cosl(Float80.pi * Float80(m) * (Float80(j) + 0.5) / Float80(n))
-        }
-        for k in 0..<pieces {
-            let f = values(k, t.map { Double(k) + 0.5 * ($0 + 1) })
-            for m in 0..<n {
-                var s: Float80 = 0
-                for j in 0..<n { s += Float80(f[j]) * cosines[m * n + j] }
-                c[k * n + m] = Double((m == 0 ? 1 : 2) * s / Float80(n))
-            }
-        }
-        self.pieces = pieces
-        coefficients = c
-    }
-
-    /// Clenshaw evaluation; x ∈ [0, pieces].
-    @inline(__always) func callAsFunction(_ x: Double) -> Double {
-        let n = Self.degree + 1
-        let k = min(Int(x), pieces - 1)
-        let u = 2 * (x - Double(k)) - 1, u2 = 2 * u
-        var b1 = 0.0, b2 = 0.0
-        return coefficients.withUnsafeBufferPointer { c in
-            let base = k * n
-            for m in stride(from: n - 1, through: 1, by: -1) {
-                let b0 = u2 * b1 - b2 + c[base + m]
-                b2 = b1; b1 = b0
-            }
-            return u * b1 - b2 + c[base]
-        }
-    }
-}
 
 public enum FastSpecial {
-    static let range = 50
+    static let range = Double(WB_TABLE_RANGE)
+    // Computed, not stored: the C accessor is a constant address, a stored `let` would add a lazy-init check.
+    @inline(__always) static var erfcxTable: UnsafePointer<Double> { wb_siegert_table(WB_TABLE_ERFCX)! }
+    @inline(__always) static var dawsonOverXTable: UnsafePointer<Double> { wb_siegert_table(WB_TABLE_DAWSON_OVER_X)! }
+    @inline(__always) static var eBarOverXTable: UnsafePointer<Double> { wb_siegert_table(WB_TABLE_EBAR_OVER_X)! }
+    @inline(__always) static var qOverXTable: UnsafePointer<Double> { wb_siegert_table(WB_TABLE_Q_OVER_X)! }
+    /// Ē(50): the last piece at its right end.
+    static let eBarAtRange = range * piece(eBarOverXTable, range)
 
-    static let erfcxTable = PiecewiseChebyshev(pieces: range) { _, xs in xs.map(Special.erfcx) }
-    /// D(x)/x, so that D keeps its relative accuracy as x → 0 (D(x) ≈ x there).
-    static let dawsonOverXTable = PiecewiseChebyshev(pieces: range) { _, xs in xs.map { GSL.dawson($0) / $0 } }
-    /// Ē(t) = ∫_0^t erfcx: each piece's node values are Ē(k) + ∫_k^x erfcx by QAG, Ē(k) accumulated.
-    static let (eBarTable, eBarAtRange): (PiecewiseChebyshev, Double) = {
-        let ws = IntegrationWorkspace()
-        var start = 0.0
-        let eps = 50 * Double.ulpOfOne
-        let table = PiecewiseChebyshev(pieces: range) { k, xs in
-            let base = start
-            let values = xs.map { x in base + ((try? ws.qag(Double(k), x, epsrel: eps) { Special.erfcx($0) }.value) ?? .nan) }
-            start += (try? ws.qag(Double(k), Double(k + 1), epsrel: eps) { Special.erfcx($0) }.value) ?? .nan
-            return values
-        }
-        return (table, start)
-    }()
+    /// A table's polynomial at x ∈ [0, 50] by Estrin's scheme: depth 4 instead of Horner's 15, so the few
+    /// independent evaluations of one rate overlap in the pipeline. x·4 and u are exact.
+    @inline(__always) static func piece(_ table: UnsafePointer<Double>, _ x: Double) -> Double {
+        let s = x * Double(WB_TABLE_PIECES_PER_UNIT)
+        let k = min(max(Int(s), 0), Int(WB_TABLE_PIECES) - 1)
+        let u = 2 * (s - Double(k)) - 1
+        let c = table + k * Int(WB_TABLE_COEFFICIENTS)
+        let u2 = u * u, u4 = u2 * u2, u8 = u4 * u4
+        let p0 = (c[0] + c[1] * u) + (c[2] + c[3] * u) * u2
+        let p1 = (c[4] + c[5] * u) + (c[6] + c[7] * u) * u2
+        let p2 = (c[8] + c[9] * u) + (c[10] + c[11] * u) * u2
+        let p3 = (c[12] + c[13] * u) + (c[14] + c[15] * u) * u2
+        return (p0 + p1 * u4) + (p2 + p3 * u4) * u8
+    }
 
     /// erfcx(t) for t ≥ 0.
     @inline(__always) public static func erfcx(_ t: Double) -> Double {
-        t < Double(range) ? erfcxTable(t) : Special.erfcx(t)
+        t < range ? piece(erfcxTable, t) : Special.erfcx(t)
     }
 
-    /// Dawson's integral D(x), odd; beyond 50 its asymptotic series Σ (2k-1)!!/(2^{k+1} x^{2k+1}).
-    @inline(__always) public static func dawson(_ x: Double) -> Double {
-        let a = abs(x)
-        if a < Double(range) { return x * dawsonOverXTable(a) }
+    /// The asymptotic series of D(a)·2a = Σ (2k-1)!!/(2a²)^k, for a ≥ 50 (10 terms: < 1e-30).
+    @inline(__always) static func dawsonSeries(_ a: Double) -> Double {
         let inv = 1 / (2 * a * a)
         var term = 1.0, sum = 1.0
         for k in 1...10 { term *= Double(2 * k - 1) * inv; sum += term }
-        let d = sum / (2 * a)
+        return sum
+    }
+
+    /// Dawson's integral D(x), odd.
+    @inline(__always) public static func dawson(_ x: Double) -> Double {
+        let a = abs(x)
+        if a < range { return x * piece(dawsonOverXTable, a) }
+        let d = dawsonSeries(a) / (2 * a)
         return x < 0 ? -d : d
     }
 
     /// Ē(t) = ∫_0^t erfcx(s) ds for t ≥ 0.
     @inline(__always) public static func eBar(_ t: Double) -> Double {
-        t <= Double(range) ? eBarTable(t) : eBarAtRange + ErfcxIntegral.asymptoticDifference(Double(range), t)
+        t < range ? t * piece(eBarOverXTable, t) : eBarAtRange + ErfcxIntegral.asymptoticDifference(range, t)
+    }
+
+    /// Q(x) = e^{-x²} ∫_0^x e^{t²}(1 + erf t) dt for x ≥ 0. Beyond 50 it is 2D(x) - e^{-x²}Ē(x) = 2D(x)
+    /// to within e^{-2500}.
+    @inline(__always) public static func q(_ x: Double) -> Double {
+        x < range ? x * piece(qOverXTable, x) : dawsonSeries(x) / x
     }
 }

@@ -41,11 +41,11 @@ public struct SiegertRate: Sendable {
     public let c: Double                     // b² if b > 0, else 0
     public let S: Double
     public let lnMeanISI: Double             // ln T̄ [ln ms]
+    /// ν [1/ms]; 0 when it underflows (ln ν stays exact).
+    public let ratePerMs: Double
     public var lnRatePerMs: Double { -lnMeanISI }
     public var lnRateHz: Double { -lnMeanISI + Special.ln1000 }
-    /// ν [1/ms]; 0 when it underflows (ln ν stays exact).
-    public var ratePerMs: Double { exp(-lnMeanISI) }
-    public var rateHz: Double { exp(lnRateHz) }
+    public var rateHz: Double { ratePerMs >= 1e-290 ? 1000 * ratePerMs : exp(lnRateHz) }
     /// ν τ_m e^c = τ_m / (τ_ref e^{-c} + τ_m √π S): bounded even when ν underflows.
     public let nuTauMExpC: Double
 }
@@ -69,36 +69,45 @@ public enum Siegert {
         b > 0 ? w * max(1, 2 * b) < 0.5 : w < 0.5 * max(1, -b)
     }
 
-    public static func rate(_ p: LIFParameters, workspace ws: IntegrationWorkspace) throws -> SiegertRate {
+    /// The rate path: per row two table polynomials (FastSpecial), at most two `exp` and one `log`; no GSL call,
+    /// no quadrature outside the narrow case. The slow QAG path (`SiegertReference`) is the test reference.
+    public static func rate(_ p: LIFParameters, workspace ws: IntegrationWorkspace? = nil) throws -> SiegertRate {
         let a = p.yReset, b = p.yTheta, w = p.width
-        let c: Double, S: Double
+        let c = b > 0 ? b * b : 0
+        // e^c with the rounding error of b² restored (it would cost 2b²ε); past 600 the logs take over.
+        let eC = c == 0 ? 1 : (c < 600 ? Special.expSquare(b) : .infinity)
+        let S: Double
         if isNarrow(width: w, b: b) {
-            c = b > 0 ? b * b : 0
-            S = gaussLegendre.integrate(offsetsUpTo: w) { scaledF(below: $0, b: b) }
-        } else if b <= 0 {                                  // case A: mean-driven side
-            c = 0
+            S = gaussLegendre.integrate(offsetsUpTo: w) { fastScaledF(below: $0, b: b) }
+        } else if b <= 0 {                          // case A: mean-driven side, S = ∫_{-b}^{-a} erfcx
             S = ErfcxIntegral.fastJ(-b, -a)
-        } else if a >= 0 {                           // case B: both limits ≥ 0
-            c = b * b
-            S = 2 * ScaledGaussIntegral.G(a, b) - exp(-c) * ErfcxIntegral.fastJ(a, b)
-        } else {                                     // case C: a < 0 < b
-            c = b * b
-            let j = b <= -a ? ErfcxIntegral.fastJ(b, -a) : -ErfcxIntegral.fastJ(-a, b)
-            S = 2 * FastSpecial.dawson(b) + exp(-c) * j
+        } else if a >= 0 {                          // case B: 0 ≤ y_r < y_θ, S = Q(b) - e^{a²-b²} Q(a)
+            // Not narrow: w·2b ≥ 1/2, so e^{a²-b²}Q(a)/Q(b) ≲ e^{-1/2} and the difference keeps its digits;
+            // a² - b² = -w(a + b) with the exact width.
+            S = FastSpecial.q(b) - exp(-w * (a + b)) * FastSpecial.q(a)
+        } else {                                    // case C: y_r < 0 < y_θ, S = Q(b) + e^{-b²} Ē(-a) > Q(b)
+            S = FastSpecial.q(b) + (c < 600 ? FastSpecial.eBar(-a) / eC : Special.expMinusSquare(b) * FastSpecial.eBar(-a))
         }
-        // T̄ = τ_ref + τ_m √π e^c S: directly while e^c is far from overflow (one log), else in logs.
-        let lnT: Double, nuTauMExpC: Double
+        // T̄ = τ_ref + τ_m √π e^c S: directly while e^c is far from overflow (ν = 1/T̄ is then a normal
+        // double), else in logs.
+        let integralPart = p.tauM * Special.sqrtPi * S
         if c < 600 {
-            let integralPart = p.tauM * Special.sqrtPi * S
-            let eC = exp(c)
-            lnT = log(p.tauRef + integralPart * eC)
-            nuTauMExpC = p.tauM / (p.tauRef / eC + integralPart)
-        } else {
-            let lnIntegralPart = log(p.tauM * Special.sqrtPi) + c + log(S)
-            lnT = p.tauRef > 0 ? Special.logAddExp(log(p.tauRef), lnIntegralPart) : lnIntegralPart
-            nuTauMExpC = p.tauM / (p.tauRef * exp(-c) + p.tauM * Special.sqrtPi * S)
+            let T = p.tauRef + integralPart * eC
+            return SiegertRate(a: a, b: b, c: c, S: S, lnMeanISI: log(T), ratePerMs: 1 / T,
+                               nuTauMExpC: p.tauM / (p.tauRef / eC + integralPart))
         }
-        return SiegertRate(a: a, b: b, c: c, S: S, lnMeanISI: lnT, nuTauMExpC: nuTauMExpC)
+        let lnIntegralPart = log(integralPart) + c
+        let lnT = p.tauRef > 0 ? Special.logAddExp(log(p.tauRef), lnIntegralPart) : lnIntegralPart
+        return SiegertRate(a: a, b: b, c: c, S: S, lnMeanISI: lnT, ratePerMs: exp(-lnT),
+                           nuTauMExpC: p.tauM / (p.tauRef * exp(-c) + integralPart))
+    }
+
+    /// scaledF(below:) from the fast tables: 1 + erf y = 2 - e^{-y²} erfcx(y) for y > 0 (no cancellation).
+    @inline(__always) static func fastScaledF(below d: Double, b: Double) -> Double {
+        let y = b - d
+        if y <= 0 { return (b > 0 ? Special.expMinusSquare(b) : 1) * FastSpecial.erfcx(d - b) }
+        let e = exp(-d * (2 * b - d))
+        return 2 * e - e * Special.expMinusSquare(y) * FastSpecial.erfcx(y)
     }
 
     // MARK: mean potential (exact closed forms, §1.2)

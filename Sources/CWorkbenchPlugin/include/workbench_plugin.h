@@ -138,9 +138,6 @@ static inline void wb_describe_range(const wb_param *p, char *buf, size_t len) {
 /* 0 if v is a valid value of p (NaN = absent, valid only for an optional parameter); otherwise 1
  * and a one-line message naming the parameter, the value and the valid range. */
 static inline int wb_check_param(const wb_param *p, double v, char *msg, size_t len) {
-    char range[256];
-    const char *unit = (p->unit && strcmp(p->unit, "1") != 0 && p->unit[0]) ? p->unit : "";
-    const char *sp = unit[0] ? " " : "";
     if (isnan(v)) {
         if (p->flags & WB_PARAM_OPTIONAL) return 0;
         if (msg) snprintf(msg, len, "parameter '%s' is missing or NaN; it is required", p->name);
@@ -155,7 +152,11 @@ static inline int wb_check_param(const wb_param *p, double v, char *msg, size_t 
     }
     if (!bad) return 0;
     if (!msg) return 1;
-    wb_describe_range(p, range, sizeof range);   /* only on failure: formatting costs more than the check */
+    /* Only on failure: this check runs for every parameter of every row of a batch. */
+    char range[256];
+    const char *unit = (p->unit && strcmp(p->unit, "1") != 0 && p->unit[0]) ? p->unit : "";
+    const char *sp = unit[0] ? " " : "";
+    wb_describe_range(p, range, sizeof range);
     snprintf(msg, len, "parameter '%s' = %.15g%s%s is out of range (valid: %s)", p->name, v, sp,
                       (p->flags & WB_PARAM_CHOICE) ? "" : unit, range);
     return 1;
