@@ -80,7 +80,7 @@ struct SiegertEstimator: Estimator {
         let rate = r.rateHz
         if rate == 0 { warnings |= Warning.rateUnderflow.rawValue }
         out.set(O.rate.rawValue, rate)
-        out.set(O.lnRate.rawValue, r.lnRateHz)
+        if out.wants(O.lnRate.rawValue) { out.set(O.lnRate.rawValue, r.lnRateHz) }
         // Every output below is computed only when asked for (`set` would evaluate its argument anyway).
         if out.wants(O.meanISI.rawValue) {
             let meanISI = exp(r.lnMeanISI)

@@ -40,9 +40,13 @@ public struct SiegertRate: Sendable {
     public let a: Double, b: Double          // y_r, y_θ
     public let c: Double                     // b² if b > 0, else 0
     public let S: Double
-    public let lnMeanISI: Double             // ln T̄ [ln ms]
+    /// T̄ [ms] while e^c is far from overflow (c < 600), else NaN and `lnMeanISITail` holds ln T̄: the log
+    /// is taken only when asked for (a rate-only batch then costs one `log` less per row).
+    let meanISIDirect: Double, lnMeanISITail: Double
+    /// ln T̄ [ln ms]
+    public var lnMeanISI: Double { c < 600 ? log(meanISIDirect) : lnMeanISITail }
     /// ν [1/ms]; 0 when it underflows (ln ν stays exact).
-    public let ratePerMs: Double
+    public var ratePerMs: Double { c < 600 ? 1 / meanISIDirect : exp(-lnMeanISITail) }
     public var lnRatePerMs: Double { -lnMeanISI }
     public var lnRateHz: Double { -lnMeanISI + Special.ln1000 }
     public var rateHz: Double { ratePerMs >= 1e-290 ? 1000 * ratePerMs : exp(lnRateHz) }
@@ -93,12 +97,12 @@ public enum Siegert {
         let integralPart = p.tauM * Special.sqrtPi * S
         if c < 600 {
             let T = p.tauRef + integralPart * eC
-            return SiegertRate(a: a, b: b, c: c, S: S, lnMeanISI: log(T), ratePerMs: 1 / T,
+            return SiegertRate(a: a, b: b, c: c, S: S, meanISIDirect: T, lnMeanISITail: .nan,
                                nuTauMExpC: p.tauM / (p.tauRef / eC + integralPart))
         }
         let lnIntegralPart = log(integralPart) + c
         let lnT = p.tauRef > 0 ? Special.logAddExp(log(p.tauRef), lnIntegralPart) : lnIntegralPart
-        return SiegertRate(a: a, b: b, c: c, S: S, lnMeanISI: lnT, ratePerMs: exp(-lnT),
+        return SiegertRate(a: a, b: b, c: c, S: S, meanISIDirect: .nan, lnMeanISITail: lnT,
                            nuTauMExpC: p.tauM / (p.tauRef * exp(-c) + integralPart))
     }
 

@@ -40,6 +40,6 @@ struct NotebookTests {
         #expect(try workbench(["notebook", "run", file]).code == 4, "an unexpected exit code must fail")
         #expect(try workbench(["notebook", "run", "--update", file]).code == 0)
         let updated = try String(contentsOfFile: file, encoding: .utf8)
-        #expect(updated.contains("  15,5,20,10,20,2,,9.460799805759121,ok,") && updated.hasPrefix("Prose."))
+        #expect(updated.contains("  15,5,20,10,20,2,,9.460799805759125,ok,") && updated.hasPrefix("Prose."))
     }
 }
