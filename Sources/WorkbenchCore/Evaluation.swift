@@ -242,13 +242,11 @@ public struct Evaluator {
         let batch: (columns: [ParameterInfo], cells: [[String]])?
         let result: LoadedEstimator.Batch
         let formatter: ResultFormatter
-        let elapsed: Double
+        let elapsed: Double, cpu: Double
     }
 
     public func run() throws -> EvalResult {
-        let ev = try evaluated()
-        let (rows, batch, result, formatter, elapsed) = (ev.rows, ev.batch, ev.result, ev.formatter, ev.elapsed)
-        return finish(rows: rows, batch: batch, result: result, formatter: formatter, elapsed: elapsed)
+        finish(try evaluated())
     }
 
     /// Parses, range-checks and evaluates every row (shared by `eval` and `plot`).
@@ -324,11 +322,12 @@ public struct Evaluator {
         let formatter = ResultFormatter(estimator: estimator, outputs: outputs, vRest: vRest, rows: rows.map(\.values),
                                         rowErrors: rows.indices.map { rows[$0].error ?? result.messages[$0] },
                                         rawCells: rows.map { $0.error == nil ? [:] : $0.raw }, result: result)
-        return Evaluated(rows: rows, batch: batch, result: result, formatter: formatter, elapsed: elapsed)
+        return Evaluated(rows: rows, batch: batch, result: result, formatter: formatter, elapsed: elapsed, cpu: cpu)
     }
 
-    func finish(rows: [Row], batch: (columns: [ParameterInfo], cells: [[String]])?, result: LoadedEstimator.Batch,
-                formatter: ResultFormatter, elapsed: Double) -> EvalResult {
+    /// Exit code, messages and the formatted text of an evaluation.
+    func finish(_ ev: Evaluated) -> EvalResult {
+        let (rows, batch, result, formatter, elapsed, cpu) = (ev.rows, ev.batch, ev.result, ev.formatter, ev.elapsed, ev.cpu)
         // Bad input is exit 2; a valid row the numerics could not evaluate is an internal failure, exit 1.
         let numerical = rows.indices.filter { rows[$0].error == nil && result.status[$0] == WB_STATUS_NUMERICAL_ERROR }.count
         let badInput = rows.indices.filter { rows[$0].error != nil || (result.status[$0] < 0 && result.status[$0] != WB_STATUS_NUMERICAL_ERROR) }.count
