@@ -93,6 +93,8 @@ extension Workbench {
             From a pipe: plain lines, no prompt, no history file, so stdout
             carries exactly what the commands print (as the one-shot CLI would).
             Ctrl-C ends the session, as it ends a one-shot command.
+            WORKBENCH_REPL_PLAIN=1 turns line editing off on a terminal (the
+            prompt stays; no history file).
 
             """)
 
