@@ -6,7 +6,7 @@ import GSLSupport
 import InitNumerics
 
 struct RateCollapseEstimator: Estimator {
-    enum P: Int { case n, nuIn, theta, vReset, tauM, tauRef, muW, sigmaW, initChoice, nuTarget, nVarW, layer }
+    enum P: Int { case n, nuIn, theta, vReset, tauM, tauRef, muW, sigmaW, initChoice, nuTarget, nVarW, layer, jumps, disorder }
     enum O: Int {
         case rate, lnRate, mu, sigma, muW, sigmaW, nMuW, nVarW, layerSlope, fixedPointSigma, slope, stable, modelError
     }
@@ -25,7 +25,11 @@ struct RateCollapseEstimator: Estimator {
         solves Siegert(0, sigma) = nu_target; init fixed-spread fixes n var_w (default 2) and solves for n mu_w. \
         The fixed point is stable iff |d nu_(l+1)/d nu_l| < 1 there; otherwise it is a knife edge and rates still \
         collapse or explode with depth. One row per layer (layer 0 = the input). Defaults theta = 1, v_reset = 0, \
-        tau_ref = 0 (an SNN in units of the threshold).
+        tau_ref = 0 (an SNN in units of the threshold). Against event-driven layers (validate, model layered-lif) \
+        the diffusion map misses the overshoot of the finite jumps: --jumps siegmund shifts theta by 0.5826 w_rms \
+        (Siegmund's corrected diffusion), and --disorder quenched averages over the neurons' quenched mean inputs \
+        (weights fixed per synapse; the inits assume annealed weights). model_error states the map's error per \
+        layer: for jumps diffusion 5 % plus its own first-order jump correction, for siegmund 2 % + 0.5 % per layer.
         """,
         parameters: [
             ParameterSpec("n", unit: "1", .required, min: 1, integer: true, summary: "fan-in of every layer"),
@@ -40,6 +44,10 @@ struct RateCollapseEstimator: Estimator {
             ParameterSpec("nu_target", unit: "Hz", .optional, min: 0, minExclusive: true, summary: "target rate of the fixed-point init"),
             ParameterSpec("n_var_w", unit: "mV^2", .optional, min: 0, minExclusive: true, summary: "n sigma_w^2 of the fixed-spread init (default 2)"),
             ParameterSpec("layer", unit: "1", .defaulted(0), min: 0, max: 10_000, integer: true, summary: "layer index (0 = input)"),
+            ParameterSpec("jumps", unit: "1", .defaulted(0), choices: ["diffusion", "siegmund"],
+                          summary: "finite synaptic jumps: diffusion limit (THEORY §8) or Siegmund's threshold shift theta + 0.5826 w_rms"),
+            ParameterSpec("disorder", unit: "1", .defaulted(0), choices: ["annealed", "quenched"],
+                          summary: "weights per synaptic event (annealed) or fixed per synapse (quenched: Gaussian average over neurons)"),
         ],
         outputs: [
             OutputSpec("rate_hz", unit: "Hz", observable: "rate_hz", modelErrorOutput: O.modelError.rawValue, summary: "rate of this layer (0 below the double range)"),
@@ -54,7 +62,7 @@ struct RateCollapseEstimator: Estimator {
             OutputSpec("fixed_point_sigma_mv", unit: "mV", summary: "init: sigma of the layer input at the fixed point"),
             OutputSpec("stability_slope", unit: "1", summary: "init: d nu_(l+1)/d nu_l at the fixed point"),
             OutputSpec("stable", unit: "1", summary: "init: 1 if |stability_slope| < 1 (stable), 0 if a knife edge"),
-            OutputSpec("model_error", unit: "1", summary: "diffusion-approximation error vs event-driven layers (THEORY §9.8): 5 % at >= 1 Hz"),
+            OutputSpec("model_error", unit: "1", summary: "error vs event-driven layers (THEORY §9.8): diffusion 5 % + its first-order jump correction; siegmund 2 % + 0.5 % per layer"),
         ],
         warnings: [
             "the layer has collapsed below the double range: rate_hz = 0, see ln_rate_hz",
@@ -74,6 +82,11 @@ struct RateCollapseEstimator: Estimator {
             throw EstimatorFailure(.badParameter(P.nuIn.rawValue), "parameter 'nu_in' = \(formatForMessage(1000 * nuIn)) Hz is out of range (valid: < 1/tau_ref = \(formatForMessage(1000 / neuron.tauRef)) Hz)")
         }
         let initChoice = Init(rawValue: Int(p[P.initChoice.rawValue]))!
+        let jumps = RateCollapse.Jumps(rawValue: Int(p[P.jumps.rawValue]))!
+        let disorder = RateCollapse.Disorder(rawValue: Int(p[P.disorder.rawValue]))!
+        if disorder == .quenched && initChoice != .none {
+            throw EstimatorFailure(.badParameter(P.disorder.rawValue), "parameter 'disorder' = quenched applies to given weights (--init none): the fixed-point inits solve the annealed map")
+        }
         var warnings: UInt32 = 0
         let muW: Double, sigmaW: Double
         if initChoice == .none {
@@ -100,8 +113,8 @@ struct RateCollapseEstimator: Estimator {
             let fp: RateCollapse.FixedPoint
             do {
                 fp = initChoice == .zeroMean
-                    ? try RateCollapse.zeroMean(targetRate: target, n: n, neuron: neuron, workspace: ws)
-                    : try RateCollapse.fixedSpread(targetRate: target, nVarW: given(.nVarW) ?? 2, n: n, neuron: neuron, workspace: ws)
+                    ? try RateCollapse.zeroMean(targetRate: target, n: n, neuron: neuron, jumps: jumps, workspace: ws)
+                    : try RateCollapse.fixedSpread(targetRate: target, nVarW: given(.nVarW) ?? 2, n: n, neuron: neuron, jumps: jumps, workspace: ws)
             } catch let f as RateCollapse.Failure { throw EstimatorFailure(.badInput, f.description) }
             muW = fp.muW; sigmaW = fp.sigmaW
             out.set(O.fixedPointSigma.rawValue, fp.sigma)
@@ -114,13 +127,23 @@ struct RateCollapseEstimator: Estimator {
         out.set(O.nMuW.rawValue, n * muW); out.set(O.nVarW.rawValue, n * sigmaW * sigmaW)
 
         let l = Int(p[P.layer.rawValue])
-        var lnRate = log(nuIn)
+        var lnRate = log(nuIn), jumpError = 0.0
         if l == 0 {
             for i in [O.mu, .sigma, .layerSlope] { out.notApplicable(i.rawValue) }
         } else {
             let steps: [RateCollapse.Step]
-            do { steps = try RateCollapse.propagate(lnRate0: log(nuIn), layers: l, n: n, muW: muW, sigmaW: sigmaW, neuron: neuron, workspace: ws) }
-            catch let f as RateCollapse.Failure { throw EstimatorFailure(.numerical, f.description) }
+            do {
+                steps = try RateCollapse.propagate(lnRate0: log(nuIn), layers: l, n: n, muW: muW, sigmaW: sigmaW, neuron: neuron,
+                                                   jumps: jumps, disorder: disorder, workspace: ws)
+                if jumps == .diffusion && out.wants(O.modelError.rawValue) {
+                    // The diffusion map's own first-order error: how far Siegmund's correction moves this layer.
+                    let corrected = try RateCollapse.propagate(lnRate0: log(nuIn), layers: l, n: n, muW: muW, sigmaW: sigmaW,
+                                                               neuron: neuron, jumps: .siegmund, disorder: disorder, workspace: ws)
+                    let shift = abs(corrected[l - 1].lnRate - steps[l - 1].lnRate)
+                    // Capped at 10 (1000 %): through a knife-edge map the two chains part exponentially.
+                    jumpError = shift.isFinite ? min(expm1(shift), 10) : 0
+                }
+            } catch let f as RateCollapse.Failure { throw EstimatorFailure(.numerical, f.description) }
             let last = steps[l - 1]
             let previous = l >= 2 ? steps[l - 2].lnRate : log(nuIn)
             lnRate = last.lnRate
@@ -134,7 +157,7 @@ struct RateCollapseEstimator: Estimator {
         if rateHz == 0 { warnings |= Warning.collapsed.rawValue }
         out.set(O.rate.rawValue, rateHz)
         out.set(O.lnRate.rawValue, l == 0 ? log(rateHz) : lnHz)
-        out.set(O.modelError.rawValue, 0.05)
+        out.set(O.modelError.rawValue, jumps == .diffusion ? 0.05 + jumpError : 0.02 + 0.005 * Double(l))
         return warnings
     }
 }

@@ -17,14 +17,17 @@ public struct LayeredLIFSimulator: ModelSimulator {
         SimulatorParameter(name: "mu_w", unit: "mV", summary: "weight mean", defaultValue: nil, optional: true),
         SimulatorParameter(name: "sigma_w", unit: "mV", summary: "weight std (default: Kaiming sqrt(2/n) when no weight is given)", defaultValue: nil, min: 0, optional: true),
         SimulatorParameter(name: "layer", unit: "1", summary: "layer whose rate is reported", defaultValue: 0, min: 0, max: 100, integer: true),
+        SimulatorParameter(name: "disorder", unit: "1", summary: "weights drawn per synaptic event (annealed) or once per synapse (quenched)",
+                           defaultValue: 0, choices: ["annealed", "quenched"]),
     ]
     public let observables = [ObservableSpec("rate_hz", unit: "Hz", summary: "spikes of the layer / (n T)")]
-    /// scheme annealed (default): every synaptic event draws its weight afresh — the compound-Poisson input
-    /// whose mean and variance (n μ_w ν τ, n (μ_w² + σ_w²) ν τ) the Siegert layer map uses. quenched: weights
-    /// fixed per synapse, as in a trained network; the spread of the neurons' mean input (quenched disorder,
-    /// variance n σ_w² (ν τ)²) is then outside the map — measured: +30 % at Kaiming layer 1 (n = 1000, 20 Hz).
-    public let options: Set<String> = ["time", "burn_in", "scheme"]
-    /// Batch means over time windows of the run (each spans every neuron, so shared input is inside the SE).
+    /// disorder annealed (default): every synaptic event draws its weight afresh — the compound-Poisson input
+    /// of the Siegert layer map (mean n μ_w ν τ, variance n (μ_w² + σ_w²) ν τ). quenched: weights fixed per
+    /// synapse, as in a trained network; each neuron's mean input then differs (variance n σ_w² (ν τ)²), which
+    /// `rate-collapse --disorder quenched` averages over.
+    public let options: Set<String> = ["time", "burn_in"]
+    /// Batch means over time windows of the run (each spans every neuron, so shared input is inside the SE);
+    /// quenched runs add the across-neuron spread of the rates (one weight draw: the realisation's own error).
     public let defaultSamples = 160
     static let windows = 20
     public init() {}
@@ -34,8 +37,6 @@ public struct LayeredLIFSimulator: ModelSimulator {
         guard v["v_reset"]! < v["theta"]! else {
             throw SimulatorInputError("parameter 'v_reset' = \(v["v_reset"]!) mV is out of range (valid: < theta = \(v["theta"]!) mV)")
         }
-        o.scheme = o.scheme ?? "annealed"
-        guard ["annealed", "quenched"].contains(o.scheme!) else { throw SimulatorInputError("option 'scheme' = '\(o.scheme!)' is not one of: annealed, quenched") }
         o.time = o.time ?? 5000
         o.burnIn = o.burnIn ?? max(200, 10 * v["tau_m"]!)
         guard o.time! >= 100, o.burnIn! >= 0 else { throw SimulatorInputError("option 'time' must be >= 100 ms and 'burn_in' >= 0 ms") }
@@ -65,6 +66,7 @@ public struct LayeredLIFSimulator: ModelSimulator {
         let noWeights = v["mu_w"] == nil && v["sigma_w"] == nil
         let muW = v["mu_w"] ?? 0, sigmaW = v["sigma_w"] ?? (noWeights ? (2 / Double(n)).squareRoot() : 0)
         let total = o.burnIn! + o.time!
+        let quenched = v["disorder"] == 1
         // Layer 0: the superposition of n Poisson trains is one Poisson process of rate n ν with uniform sources.
         var times: [Double] = [], sources: [Int32] = []
         do {
@@ -89,7 +91,7 @@ public struct LayeredLIFSimulator: ModelSimulator {
                 for k in times.indices { decay[k] = exp(-(times[k] - (k > 0 ? times[k - 1] : 0)) / tauM) }
                 let inTimes = times, inSources = sources
                 let perBlock = BlockRunner.run(blocks: blocks, threads: o.threads) { b -> [(Double, Int32)] in
-                    Self.simulateBlock(b, n: n, layer: l, seed: o.seed, quenched: o.scheme == "quenched", muW: muW, sigmaW: sigmaW, theta: theta, vReset: vReset,
+                    Self.simulateBlock(b, n: n, layer: l, seed: o.seed, quenched: quenched, muW: muW, sigmaW: sigmaW, theta: theta, vReset: vReset,
                                        tauM: tauM, tauRef: tauRef, times: inTimes, sources: inSources, decay: decay)
                 }
                 events += Double(times.count) * Double(n)
@@ -106,9 +108,18 @@ public struct LayeredLIFSimulator: ModelSimulator {
             counts[min(w - 1, Int((t - o.burnIn!) / o.time! * Double(w)))] += 1
         }
         let perWindow = counts.map { 1000 * $0 / (Double(n) * o.time! / Double(w)) }
-        let rate = BatchMeans.estimate(pooled: 1000 * counts.reduce(0, +) / (Double(n) * o.time!), batchValues: perWindow)
+        var rate = BatchMeans.estimate(pooled: 1000 * counts.reduce(0, +) / (Double(n) * o.time!), batchValues: perWindow)
+        if quenched && layers > 0 {
+            // The population mean of one weight realisation scatters around the quenched average by
+            // sd_i(ν_i)/√n; added to the temporal SE (which it partly double counts: conservative).
+            var perNeuron = [Double](repeating: 0, count: n)
+            for (t, i) in zip(times, sources) where t >= o.burnIn! { perNeuron[Int(i)] += 1000 / o.time! }
+            let mean = perNeuron.reduce(0, +) / Double(n)
+            let variance = perNeuron.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(n - 1)
+            rate = Estimate(value: rate.value, standardError: (rate.standardError * rate.standardError + variance / Double(n)).squareRoot(), batches: rate.batches)
+        }
         var run = ModelRun(observables: [("rate_hz", rate)], work: events, workUnit: "synaptic events", seconds: Date().timeIntervalSince(start))
-        run.details = [("width", String(n)), ("layers", String(layers)), ("mu_w", String(muW)), ("sigma_w", String(sigmaW))]
+        run.details = [("width", String(n)), ("layers", String(layers)), ("disorder", quenched ? "quenched" : "annealed"), ("mu_w", String(muW)), ("sigma_w", String(sigmaW))]
         return run
     }
 

@@ -99,11 +99,17 @@ public final class LoadedEstimator: @unchecked Sendable {
 
     public struct Batch {
         public let nRows: Int, nOutputs: Int
-        public var values: [Double]
+        /// Row-major values of the wanted outputs only (`column[o]` is output o's column, −1 if not wanted):
+        /// a batch of 10⁵ rows then moves 2 columns through memory instead of all 15.
+        public private(set) var values: [Double]
+        let column: [Int], width: Int
         public var notApplicable: [UInt64]
         public var status: [Int32]
         public var messages: [Int: String]
-        public func value(_ row: Int, _ output: Int) -> Double { values[row * nOutputs + output] }
+        public func value(_ row: Int, _ output: Int) -> Double {
+            let c = column[output]
+            return c < 0 ? .nan : values[row * width + c]
+        }
         public func isNotApplicable(_ row: Int, _ output: Int) -> Bool {
             output < 64 && notApplicable[row] & (1 << UInt64(output)) != 0
         }
@@ -116,7 +122,11 @@ public final class LoadedEstimator: @unchecked Sendable {
         let nP = parameters.count, nO = outputs.count
         let nRows = nP == 0 ? 0 : input.count / nP
         precondition(nP > 0 && input.count == nRows * nP, "input is not n_rows x n_params")
-        var values = [Double](repeating: .nan, count: nRows * nO)
+        let wanted = (0..<nO).filter { want?[$0] ?? true }
+        var column = [Int](repeating: -1, count: nO)
+        for (c, o) in wanted.enumerated() { column[o] = c }
+        let nW = wanted.count
+        var values = [Double](repeating: .nan, count: nRows * nW)
         var na = [UInt64](repeating: 0, count: nRows)
         var status = [Int32](repeating: 0, count: nRows)
         let wantBytes: [UInt8]? = want.map { $0.map { $0 ? 1 : 0 } }
@@ -132,13 +142,21 @@ public final class LoadedEstimator: @unchecked Sendable {
                         let run = { (c: Int) in
                             let lo = c * chunk, n = min(chunk, nRows - lo)
                             var msg = [CChar](repeating: 0, count: 4)
-                            let call = { (w: UnsafePointer<UInt8>?) in
-                                _ = d.pointee.evaluate(d, n, inBase + lo * nP, w, outBase + lo * nO,
-                                                       naBase + lo, stBase + lo, &msg, msg.count)
+                            // The ABI fills whole rows; a chunk-sized buffer (reused by malloc, cache-resident)
+                            // takes them and only the wanted columns are kept.
+                            var rows = [Double](repeating: .nan, count: n * nO)
+                            rows.withUnsafeMutableBufferPointer { r in
+                                let rb = r.baseAddress!
+                                let call = { (w: UnsafePointer<UInt8>?) in
+                                    _ = d.pointee.evaluate(d, n, inBase + lo * nP, w, rb, naBase + lo, stBase + lo, &msg, msg.count)
+                                }
+                                if let wantBytes { wantBytes.withUnsafeBufferPointer { call($0.baseAddress) } } else { call(nil) }
+                                for i in 0..<n {
+                                    for (k, o) in wanted.enumerated() { outBase[(lo + i) * nW + k] = rb[i * nO + o] }
+                                }
                             }
-                            if let wantBytes { wantBytes.withUnsafeBufferPointer { call($0.baseAddress) } } else { call(nil) }
                         }
-                        if parallel && nChunks > 1 {
+                        if parallel && nChunks > 1 && LoadedEstimator.usableCores > 1 {
                             DispatchQueue.concurrentPerform(iterations: nChunks, execute: run)
                         } else {
                             for c in 0..<nChunks { run(c) }
@@ -151,8 +169,18 @@ public final class LoadedEstimator: @unchecked Sendable {
         for row in 0..<nRows where status[row] < 0 {
             messages[row] = message(forRow: Array(input[row * nP..<(row + 1) * nP]), status: status[row])
         }
-        return Batch(nRows: nRows, nOutputs: nO, values: values, notApplicable: na, status: status, messages: messages)
+        return Batch(nRows: nRows, nOutputs: nO, values: values, column: column, width: nW, notApplicable: na, status: status, messages: messages)
     }
+
+    /// CPUs this process may run on (the Cpus_allowed mask of /proc/self/status; Foundation's counts ignore
+    /// `taskset`): on one core, chunks run in turn instead of as threads preempting each other.
+    static let usableCores: Int = {
+        let all = ProcessInfo.processInfo.activeProcessorCount
+        guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
+              let line = status.split(separator: "\n").first(where: { $0.hasPrefix("Cpus_allowed:") }) else { return all }
+        let bits = line.dropFirst("Cpus_allowed:".count).filter { $0.isHexDigit }.reduce(0) { $0 + (Int(String($1), radix: 16) ?? 0).nonzeroBitCount }
+        return bits > 0 ? min(bits, all) : all
+    }()
 
     func message(forRow row: [Double], status: Int32) -> String {
         var out = [Double](repeating: .nan, count: max(outputs.count, 1))
