@@ -137,8 +137,10 @@ public struct Evaluator {
             guard free > 0 else { throw WorkbenchError.badInput("parameter 'sigma_free' = \(s) is out of range (valid: > 0 mV)") }
             set[p.index] = free * 2.0.squareRoot()      // Brunel convention: σ = √2 s_V (THEORY §0.2)
         }
+        // Positional values fill the required parameters that no option or --grid axis gives, in order.
+        let gridNames = Set(args.grids.compactMap { $0.split(separator: "=", maxSplits: 1).first }.map { $0.replacingOccurrences(of: "-", with: "_") })
         var positionals = args.positionals[...]
-        for p in estimator.parameters where p.isRequired && set[p.index] == nil {
+        for p in estimator.parameters where p.isRequired && set[p.index] == nil && !gridNames.contains(p.name) {
             guard let text = positionals.popFirst() else { break }
             set[p.index] = try parseValue(text, p)
         }
@@ -234,7 +236,21 @@ public struct Evaluator {
         return row
     }
 
+    /// A batch (or single row) evaluated: rows in the user's frame, the ABI result and its formatter.
+    struct Evaluated {
+        let rows: [Row]
+        let batch: (columns: [ParameterInfo], cells: [[String]])?
+        let result: LoadedEstimator.Batch
+        let formatter: ResultFormatter
+        let elapsed: Double, cpu: Double
+    }
+
     public func run() throws -> EvalResult {
+        finish(try evaluated())
+    }
+
+    /// Parses, range-checks and evaluates every row (shared by `eval` and `plot`).
+    func evaluated() throws -> Evaluated {
         let constant = try constants()
         let batch = try batchColumns()
         let outputs = try selectedOutputs()
@@ -306,6 +322,12 @@ public struct Evaluator {
         let formatter = ResultFormatter(estimator: estimator, outputs: outputs, vRest: vRest, rows: rows.map(\.values),
                                         rowErrors: rows.indices.map { rows[$0].error ?? result.messages[$0] },
                                         rawCells: rows.map { $0.error == nil ? [:] : $0.raw }, result: result)
+        return Evaluated(rows: rows, batch: batch, result: result, formatter: formatter, elapsed: elapsed, cpu: cpu)
+    }
+
+    /// Exit code, messages and the formatted text of an evaluation.
+    func finish(_ ev: Evaluated) -> EvalResult {
+        let (rows, batch, result, formatter, elapsed, cpu) = (ev.rows, ev.batch, ev.result, ev.formatter, ev.elapsed, ev.cpu)
         // Bad input is exit 2; a valid row the numerics could not evaluate is an internal failure, exit 1.
         let numerical = rows.indices.filter { rows[$0].error == nil && result.status[$0] == WB_STATUS_NUMERICAL_ERROR }.count
         let badInput = rows.indices.filter { rows[$0].error != nil || (result.status[$0] < 0 && result.status[$0] != WB_STATUS_NUMERICAL_ERROR) }.count

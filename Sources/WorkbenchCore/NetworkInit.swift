@@ -25,6 +25,19 @@ public struct NetworkInit {
     static let known: Set<String> = ["layers", "scheme", "nu", "tau_m", "tau_syn", "theta", "v_reset", "tau_ref", "time_step",
                                      "mu_u", "xi", "sigma_u", "inh_fraction", "tau_syn_inh", "sigma_target", "sigma0", "nu_target", "init", "n_var_w", "jumps", "format", "plugin_path"]
 
+    /// Options of `known` that a scheme does not take (an error when given); the REPL's session defaults
+    /// skip them too.
+    public static let rejected: [Scheme: [String]] = [
+        .fluctuation: ["sigma_target", "sigma0", "nu_target", "init", "n_var_w", "jumps"],
+        .varianceFlow: ["nu", "tau_m", "tau_syn", "v_reset", "tau_ref", "time_step", "mu_u", "xi", "sigma_u", "inh_fraction", "tau_syn_inh", "nu_target", "init", "n_var_w", "jumps"],
+        .rateCollapse: ["tau_syn", "time_step", "mu_u", "xi", "sigma_u", "inh_fraction", "tau_syn_inh", "sigma_target", "sigma0"],
+    ]
+
+    /// The options a scheme takes, besides layers, scheme, format and plugin_path.
+    public static func parameterOptions(_ scheme: Scheme) -> Set<String> {
+        known.subtracting(["layers", "scheme", "format", "plugin_path"]).subtracting(rejected[scheme] ?? [])
+    }
+
     public init(words: [String]) throws {
         var options = [String: String]()
         var i = 0
@@ -154,7 +167,7 @@ public struct NetworkInit {
     }
 
     func fluctuation() throws -> Plan {
-        try reject(["sigma_target", "sigma0", "nu_target", "init", "n_var_w", "jumps"])
+        try reject(Self.rejected[.fluctuation]!)
         let inhFraction = try number("inh_fraction", unit: "1", default: nil)
         if let f = inhFraction, !(f > 0 && f < 1) { throw WorkbenchError.badInput("option 'inh_fraction' = \(formatNumber(f)) is out of range (valid: 0 < f < 1)") }
         if inhFraction != nil, let m = options["mu_u"], (try Quantity.parse(m, unit: "1", name: "mu_u")) != 0 {
@@ -233,7 +246,7 @@ public struct NetworkInit {
     }
 
     func varianceFlow() throws -> Plan {
-        try reject(["nu", "tau_m", "tau_syn", "v_reset", "tau_ref", "time_step", "mu_u", "xi", "sigma_u", "inh_fraction", "tau_syn_inh", "nu_target", "init", "n_var_w", "jumps"])
+        try reject(Self.rejected[.varianceFlow]!)
         var plan = Plan()
         plan.activityName = "p_spike"; plan.activityUnit = "per step"
         let theta = try number("theta", unit: "1", default: 1)!, sigmaTarget = try number("sigma_target", unit: "1", default: 1)!
@@ -274,7 +287,7 @@ public struct NetworkInit {
     }
 
     func rateCollapse() throws -> Plan {
-        try reject(["tau_syn", "time_step", "mu_u", "xi", "sigma_u", "inh_fraction", "tau_syn_inh", "sigma_target", "sigma0"])
+        try reject(Self.rejected[.rateCollapse]!)
         var plan = Plan()
         let nu = try required("nu", unit: "Hz", why: "Poisson rate of the input layer")
         let target = try number("nu_target", unit: "Hz", default: nu)!

@@ -9,7 +9,8 @@ extension Workbench {
             discussion: """
             workbench eval <estimator> [required values...] [--<parameter> <value>...] [options]
 
-              Positional values fill the estimator's required parameters in order (see 'workbench describe').
+              Positional values fill the estimator's required parameters in order (those no option or --grid gives;
+              see 'workbench describe').
               Other parameters: --tau-m 10 or --tau_m=10ms; units such as 15mV, 0.015V, 10ms, 0.01s, 10Hz.
               --format table|json|csv   output format (default: table; csv for batches)
               --outputs a,b,...         outputs to compute and print (others are not computed)

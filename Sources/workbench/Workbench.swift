@@ -12,9 +12,12 @@ struct Workbench: ParsableCommand {
         to this executable. Units: mV, ms, Hz; potentials relative to rest unless --v-rest is given.
         Exit codes: 0 ok, 2 bad input or usage, 3 plugin files failed to load (list/describe), \
         4 validation disagreement, 1 internal error.
+
+        Plots: 'workbench plot siegert rate_hz --grid mu=-10:40:0.5 --grid sigma=2,5,10' writes an SVG (first grid = x axis, the others = series; --log-y; --mc adds Monte-Carlo points; see 'workbench plot --help').
+        Interactive: 'workbench repl' runs the same commands in one session with session defaults ('set tau_m 10ms' adds --tau-m 10ms to every later command whose estimator or model has tau_m), history and line editing on a terminal; from a pipe it reads one command per line.
         """,
         version: workbenchVersion,
-        subcommands: [Eval.self, Simulate.self, Validate.self, Init.self, List.self, Describe.self, NotebookCommand.self])
+        subcommands: [Eval.self, Simulate.self, Validate.self, Init.self, List.self, Describe.self, Plot.self, Repl.self, NotebookCommand.self])
 }
 
 /// Options shared by the commands that load plugins.
@@ -30,20 +33,26 @@ enum TextOrJSON: String, ExpressibleByArgument, CaseIterable { case table, json 
 func printError(_ s: String) { FileHandle.standardError.write((s.hasSuffix("\n") ? s : s + "\n").data(using: .utf8)!) }
 func printOut(_ s: String) { FileHandle.standardOutput.write(s.data(using: .utf8)!) }
 
-/// Exit codes of DESIGN.md §6: the parser's own usage code 64 becomes 2.
-func runMain() -> Never {
+/// Runs one command line (without the program name) in this process and returns its exit status,
+/// having printed what the command and its errors print. Exit codes of DESIGN.md §6: the parser's own
+/// usage code 64 becomes 2. Shared by `main` and the REPL, so both print the same messages.
+func execute(_ arguments: [String]) -> Int32 {
     do {
-        var command = try Workbench.parseAsRoot()
+        var command = try Workbench.parseAsRoot(arguments)
         try command.run()
-        exit(0)
+        return 0
     } catch let e as WorkbenchError {
         printError("error: \(e.message)")
-        exit(e.code.rawValue)
+        return e.code.rawValue
     } catch {
         let code = Workbench.exitCode(for: error).rawValue
         let message = Workbench.fullMessage(for: error)
-        if code == 0 { if !message.isEmpty { printOut(message + "\n") }; exit(0) }
+        if code == 0 { if !message.isEmpty { printOut(message + "\n") }; return 0 }
         if !message.isEmpty { printError(message) }
-        exit(code == ExitCode.validationFailure.rawValue ? 2 : code)
+        return code == ExitCode.validationFailure.rawValue ? 2 : code
     }
+}
+
+func runMain() -> Never {
+    exit(execute(Array(CommandLine.arguments.dropFirst())))
 }
