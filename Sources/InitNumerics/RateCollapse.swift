@@ -75,10 +75,11 @@ public enum RateCollapse {
     /// Layers 1...l from the input rate ν_0 (ln, 1/ms); element i is layer i + 1.
     public static func propagate(lnRate0: Double, layers: Int, n: Double, muW: Double, sigmaW: Double,
                                  neuron: LayerNeuron, jumps: Jumps = .diffusion, disorder: Disorder = .annealed,
-                                 workspace ws: IntegrationWorkspace) throws -> [Step] {
+                                 lnSecondMoment0: Double? = nil, workspace ws: IntegrationWorkspace) throws -> [Step] {
         let seen = mapped(neuron, muW: muW, sigmaW: sigmaW, jumps: jumps)
         var steps: [Step] = []
-        var lnNu = lnRate0, lnSecond = 2 * lnRate0          // layer 0: n Poisson inputs of one rate
+        // Layer 0 by default: n Poisson inputs of one rate, E[ν²] = ν².
+        var lnNu = lnRate0, lnSecond = lnSecondMoment0 ?? 2 * lnRate0
         for _ in 0..<layers {
             if lnNu == -.infinity {
                 steps.append(Step(mu: 0, sigma: 0, lnRate: -.infinity, lnSecondMoment: -.infinity, logLogSlope: 0))
