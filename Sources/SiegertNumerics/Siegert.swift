@@ -75,6 +75,7 @@ public enum Siegert {
 
     /// The rate path: per row two table polynomials (FastSpecial), at most two `exp` and one `log`; no GSL call,
     /// no quadrature outside the narrow case. The slow QAG path (`SiegertReference`) is the test reference.
+    /// (`workspace` is no longer needed; it stays so that callers holding one need not change.)
     public static func rate(_ p: LIFParameters, workspace ws: IntegrationWorkspace? = nil) throws -> SiegertRate {
         let a = p.yReset, b = p.yTheta, w = p.width
         let c = b > 0 ? b * b : 0
