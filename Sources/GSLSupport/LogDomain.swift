@@ -33,13 +33,16 @@ public enum Special {
     }
 
     /// e^{x²} with the rounding error of x² restored (it would cost x²·ε relative).
+    /// Past x² = 800 the result has over- or underflowed and the split (whose products overflow) is skipped.
     @inline(__always) public static func expSquare(_ x: Double) -> Double {
+        guard abs(x) < 28.3 else { return exp(x * x) }
         let (hi, lo) = exactSquare(x)
         return exp(hi) * (1 + lo)
     }
 
     /// e^{-x²}, likewise.
     @inline(__always) public static func expMinusSquare(_ x: Double) -> Double {
+        guard abs(x) < 28.3 else { return exp(-x * x) }
         let (hi, lo) = exactSquare(x)
         return exp(-hi) * (1 - lo)
     }

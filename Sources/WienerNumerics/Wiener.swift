@@ -15,13 +15,6 @@ public enum Wiener {
 
     // MARK: small building blocks
 
-    /// e^{−x²} with x² = hi + lo split exactly (FMA), so the rounding of x*x does not enter the exponent.
-    @inline(__always) static func expNegSquare(_ x: Double) -> Double {
-        let hi = x * x
-        let lo = (-hi).addingProduct(x, x)
-        return exp(-hi) * (1 - lo)
-    }
-
     /// Φ(z) = P(Z ≤ z), relative accuracy in both tails' small values.
     @inline(__always) public static func normalCDF(_ z: Double) -> Double {
         z < 0 ? 0.5 * GSL.erfc(-z / sqrt2) : 1 - 0.5 * GSL.erfc(z / sqrt2)
@@ -73,7 +66,7 @@ public enum Wiener {
         let q = p + delta
         if delta * (2 * p + delta) <= 2 {
             let integral = gapRule.integrate(offsetsUpTo: delta) { u in exp(-u * (2 * p + u)) }
-            return twoOverSqrtPi * expNegSquare(p) * integral
+            return twoOverSqrtPi * Special.expMinusSquare(p) * integral
         }
         return p >= 1 ? GSL.erfc(p) - GSL.erfc(q) : GSL.erf(q) - GSL.erf(p)
     }
@@ -113,7 +106,7 @@ public enum Wiener {
         let term2: Double, lnTerm2: Double
         if w2 >= 0 {
             let e2 = Special.erfcx(w2)
-            term2 = 0.5 * expNegSquare(w1) * e2
+            term2 = 0.5 * Special.expMinusSquare(w1) * e2
             lnTerm2 = -(w1 * w1) + log(0.5 * e2)
         } else {
             let c = GSL.erfc(w2)                       // in (1, 2)
@@ -126,7 +119,7 @@ public enum Wiener {
         var survival: Double, lnSurvivalDirect: Double
         if w1 > 0 {
             let diff = erfcxDifference(w1, w2, delta: delta, workspace: workspace)
-            survival = 0.5 * expNegSquare(w1) * diff
+            survival = 0.5 * Special.expMinusSquare(w1) * diff
             lnSurvivalDirect = -(w1 * w1) + log(0.5 * diff)
         } else if w2 >= 0 {
             if kappaA <= 1 {
