@@ -8,18 +8,25 @@ import Foundation
 /// instruction per lane. The x86-64-v3 ISA (AVX2 + FMA) is used only where this machine has it, so a
 /// build never emits instructions its CPU lacks. For Benchmarks/mc_build_flags.sh:
 /// WORKBENCH_MC_BASELINE=1 builds without the ISA flag, WORKBENCH_MC_MATH_ERRNO=1 without -fno-math-errno.
-let monteCarloFlags: [String] = {
+let monteCarloISA: [String] = {
     let env = ProcessInfo.processInfo.environment
-    var flags = env["WORKBENCH_MC_MATH_ERRNO"] == nil ? ["-Xcc", "-fno-math-errno"] : []
     #if arch(x86_64)
     let cpu = (try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8)) ?? ""
-    let hasV3 = ["avx2", "fma", "bmi2"].allSatisfy { cpu.contains(" \($0)") }
-    if hasV3 && env["WORKBENCH_MC_BASELINE"] == nil {
-        flags += ["-Xcc", "-march=x86-64-v3"]
+    let has = { (features: [String]) in features.allSatisfy { cpu.contains(" \($0)") } }
+    let v3 = has(["avx2", "fma", "bmi2"]), v4 = v3 && has(["avx512f", "avx512bw", "avx512cd", "avx512dq", "avx512vl"])
+    switch env["WORKBENCH_MC_ISA"] ?? (env["WORKBENCH_MC_BASELINE"] != nil ? "baseline" : "native") {
+    case "baseline": return []
+    case "v3" where v3: return ["-march=x86-64-v3"]
+    default: return v4 ? ["-march=x86-64-v4"] : v3 ? ["-march=x86-64-v3"] : []
     }
+    #else
+    return []
     #endif
-    return flags
 }()
+let monteCarloMathFlags = ProcessInfo.processInfo.environment["WORKBENCH_MC_MATH_ERRNO"] == nil ? ["-fno-math-errno"] : []
+let monteCarloFlags = (monteCarloMathFlags + monteCarloISA).flatMap { ["-Xcc", $0] }
+/// The C kernels round exactly as written (no FMA contraction), so every ISA gives the same bits.
+let monteCarloKernelFlags = ["-O3", "-ffp-contract=off"] + monteCarloMathFlags + monteCarloISA
 
 let package = Package(
     name: "workbench",
@@ -61,7 +68,9 @@ let package = Package(
         .target(name: "RandomWalkPlugin", dependencies: ["EstimatorKit", "RandomWalkNumerics"],
                 path: "Plugins/RandomWalk"),
         .target(name: "WorkbenchCore", dependencies: ["CWorkbenchPlugin", "WorkbenchToolchain", "MonteCarlo"]),
-        .target(name: "MonteCarlo", swiftSettings: [.unsafeFlags(monteCarloFlags)]),
+        .target(name: "CMonteCarloKernels", exclude: ["ziggurat_tables.py"],
+                cSettings: [.unsafeFlags(monteCarloKernelFlags)]),
+        .target(name: "MonteCarlo", dependencies: ["CMonteCarloKernels"], swiftSettings: [.unsafeFlags(monteCarloFlags)]),
         .executableTarget(name: "workbench", dependencies: [
             "WorkbenchCore", "MonteCarlo", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),

@@ -5,6 +5,7 @@
 // every ISI that *starts* in the window — its length is independent of when it starts, so this sample
 // is not length-biased, unlike "ISIs completed inside the window". Those ISIs are followed past the
 // window end (for at most one more window); any still open then are counted as censored and reported.
+import CMonteCarloKernels
 import Foundation
 
 public enum ThresholdScheme: String, Sendable, CaseIterable {
@@ -121,32 +122,6 @@ protocol MembraneStep {
     mutating func step(_ v: V8, _ normals: inout NormalBuffer, _ uniforms: inout LaneRNG) -> (V8, Mask8)
 }
 
-/// White-noise LIF: exact OU update; crossing by grid check or Brownian-bridge probability (§9.1).
-struct WhiteStep: MembraneStep {
-    let mu, theta, decay, noise, bridgeExponent: Double
-    let bridge: Bool
-    init(_ p: LIFModelParameters, dt: Double, scheme: ThresholdScheme) {
-        mu = p.mu; theta = p.theta
-        decay = Foundation.exp(-dt / p.tauM)
-        noise = p.sigma * ((1 - Foundation.exp(-2 * dt / p.tauM)) / 2).squareRoot()
-        bridgeExponent = -2 * p.tauM / (p.sigma * p.sigma * dt)
-        bridge = scheme == .bridge
-    }
-    @inline(__always) mutating func step(_ v: V8, _ normals: inout NormalBuffer, _ uniforms: inout LaneRNG) -> (V8, Mask8) {
-        let vn = mu + (v - mu) * decay + noise * normals.next()
-        var crossed = vn .>= theta
-        if bridge {
-            // P(max over the step ≥ θ | both ends below) = exp(-2(θ-V_n)(θ-V_{n+1}) τ/(σ² Δt)).
-            // Below e^{-37} < 2^-53 (the smallest uniform) it can never fire: then no draw is needed.
-            let exponent = bridgeExponent * (theta - v) * (theta - vn)
-            if any(exponent .> -37) {
-                crossed .|= uniforms.uniform() .< VectorMath.exp(exponent)
-            }
-        }
-        return (vn, crossed)
-    }
-}
-
 /// Coloured-noise LIF (§9.2): η by its exact OU step, V by Euler; V is C¹, so a grid check suffices.
 struct ColoredStep: MembraneStep {
     let mu, theta, a, b, etaDecay, etaNoise: Double
@@ -173,22 +148,115 @@ public enum LIFSimulator {
                                 progress: ((Int, Int) -> Void)? = nil) -> SimulationResult {
         let start = Date()
         let nBlocks = (o.neurons + 7) / 8
-        let blocks = BlockRunner.run(blocks: nBlocks, threads: o.threads, progress: progress) { b -> BlockResult in
-            // Two streams per block: the noise, and the uniforms of the threshold test.
-            var normals = NormalBuffer(LaneRNG(seed: o.seed, stream: 2 * UInt64(b)))
-            var uniforms = LaneRNG(seed: o.seed, stream: 2 * UInt64(b) + 1)
-            defer { normals.release() }
-            let lanes = min(8, o.neurons - 8 * b)
-            if model == "lif-colored" && p.tauS > 0 {
+        let blocks: [BlockResult]
+        if model == "lif-colored" && p.tauS > 0 {
+            blocks = BlockRunner.run(blocks: nBlocks, threads: o.threads, progress: progress) { b -> BlockResult in
+                // Two streams per block: the noise, and the uniforms of the threshold test.
+                var normals = NormalBuffer(LaneRNG(seed: o.seed, stream: 2 * UInt64(b)))
+                var uniforms = LaneRNG(seed: o.seed, stream: 2 * UInt64(b) + 1)
+                defer { normals.release() }
                 var step = ColoredStep(p, dt: o.dt, normals: &normals)
-                return simulateBlock(&step, &normals, &uniforms, lanes: lanes, p, o)
+                return simulateBlock(&step, &normals, &uniforms, lanes: min(8, o.neurons - 8 * b), p, o)
             }
-            var step = WhiteStep(p, dt: o.dt, scheme: o.scheme)
-            return simulateBlock(&step, &normals, &uniforms, lanes: lanes, p, o)
+        } else {
+            // Blocks in pairs, one kernel loop for both: a block's result does not depend on its partner.
+            let pairs = BlockRunner.run(blocks: (nBlocks + 1) / 2, threads: o.threads, progress: progress) { pair in
+                simulateWhiteBlocks(Array((2 * pair)..<min(2 * pair + 2, nBlocks)), p, o)
+            }
+            blocks = pairs.flatMap { $0 }
         }
         let steps = Double(o.neurons) * ((o.burnIn + o.time) / o.dt).rounded()
         return SimulationResult(model: model, parameters: p, options: o, blocks: blocks, neuronSteps: steps,
                                 seconds: Date().timeIntervalSince(start))
+    }
+
+    /// White-noise LIF (§9.1) through the C kernel: exact OU step, crossing by grid check or Brownian-bridge
+    /// probability. One or two blocks of eight neurons; block b draws its noise from stream 2b and the
+    /// uniforms of the bridge test from stream 2b + 1. The kernel stops after each step with a spike; the
+    /// bookkeeping below matches simulateBlock.
+    static func simulateWhiteBlocks(_ blockIndices: [Int], _ p: LIFModelParameters, _ o: SimulationOptions) -> [BlockResult] {
+        let dt = o.dt, groups = blockIndices.count
+        let burnSteps = Int((o.burnIn / dt).rounded()), windowSteps = Int((o.time / dt).rounded())
+        let windowEnd = burnSteps + windowSteps
+        let bins = o.density?.bins ?? 0
+        let lanes = blockIndices.map { min(8, o.neurons - 8 * $0) }
+        var results = lanes.map { n -> BlockResult in
+            var r = BlockResult()
+            r.neurons = n
+            if o.recordSpikes { r.spikeTimes = Array(repeating: [], count: n) }
+            return r
+        }
+        var normals = blockIndices.map { NormalBuffer(LaneRNG(seed: o.seed, stream: 2 * UInt64($0))) }
+        let logUniforms = UnsafeMutablePointer<wb_log_uniform_stream>.allocate(capacity: groups)
+        defer { logUniforms.deallocate(); normals.forEach { $0.release() } }
+        var state = [wb_lif_lanes](repeating: wb_lif_lanes(), count: groups)
+        for (g, b) in blockIndices.enumerated() {
+            logUniforms[g].rng = LaneRNG(seed: o.seed, stream: 2 * UInt64(b) + 1).c
+            logUniforms[g].next = WB_NORMAL_VECTORS
+            withUnsafeMutableBytes(of: &state[g]) { raw in
+                for l in 0..<8 {
+                    raw.storeBytes(of: p.vReset, toByteOffset: MemoryLayout<wb_lif_lanes>.offset(of: \.v)! + 8 * l, as: Double.self)
+                    raw.storeBytes(of: l < lanes[g] ? 1 : 0, toByteOffset: MemoryLayout<wb_lif_lanes>.offset(of: \.active)! + 8 * l,
+                                   as: Double.self)
+                }
+            }
+        }
+        let normalStreams: [UnsafeMutablePointer<wb_normal_stream>?] = normals.map { $0.stream }
+        let logUniformStreams: [UnsafeMutablePointer<wb_log_uniform_stream>?] = (0..<groups).map { logUniforms + $0 }
+        var hist = [Double](repeating: 0, count: groups * bins)
+        var isiStart = [Double](repeating: -1, count: 8 * groups)     // start of an open ISI that began in the window
+        hist.withUnsafeMutableBufferPointer { h in
+            var params = wb_lif_white_params(
+                mu: p.mu, theta: p.theta, v_reset: p.vReset, decay: Foundation.exp(-dt / p.tauM),
+                drift: -p.mu * Foundation.expm1(-dt / p.tauM),
+                noise: p.sigma * ((1 - Foundation.exp(-2 * dt / p.tauM)) / 2).squareRoot(),
+                bridge_exponent: -2 * p.tauM / (p.sigma * p.sigma * dt), refractory_steps: (p.tauRef / dt).rounded(),
+                bridge: o.scheme == .bridge ? 1 : 0, histogram: bins > 0 ? h.baseAddress : nil, bins: Int32(bins),
+                v_min: o.density?.vMin ?? 0, bin_width: o.density?.width ?? 1)
+            var n = 0
+            while true {
+                // Phases: burn-in, the window (statistics), then ISIs that started in it, for at most one more window.
+                let end: Int, accumulate: Bool
+                if n < burnSteps { end = burnSteps; accumulate = false }
+                else if n < windowEnd { end = windowEnd; accumulate = true }
+                else {
+                    if !isiStart.contains(where: { $0 >= 0 }) || n >= windowEnd + windowSteps { break }
+                    end = windowEnd + windowSteps; accumulate = false
+                }
+                var spiked: UInt32 = 0
+                n += Int(wb_lif_white_run(&params, &state, normalStreams, logUniformStreams, Int32(groups), Int64(end - n),
+                                          accumulate ? 1 : 0, &spiked))
+                guard spiked != 0 else { continue }
+                let t = Double(n) * dt - o.burnIn                 // spike time from the window start
+                for bit in 0..<(8 * groups) where spiked & (1 << bit) != 0 {
+                    let g = bit / 8, lane = bit % 8
+                    if isiStart[bit] >= 0 {
+                        let isi = t - isiStart[bit]
+                        results[g].isiCount += 1; results[g].isiSum += isi; results[g].isiSumSquares += isi * isi
+                    }
+                    if accumulate {
+                        results[g].spikes += 1
+                        isiStart[bit] = t
+                        if o.recordSpikes { results[g].spikeTimes[lane].append(t) }
+                    } else {
+                        isiStart[bit] = -1
+                    }
+                }
+            }
+        }
+        for g in 0..<groups {
+            results[g].censored = isiStart[(8 * g)..<(8 * g + 8)].filter { $0 >= 0 }.count
+            withUnsafeBytes(of: state[g]) { raw in
+                func sum(_ key: KeyPath<wb_lif_lanes, (Double, Double, Double, Double, Double, Double, Double, Double)>) -> Double {
+                    raw.load(fromByteOffset: MemoryLayout<wb_lif_lanes>.offset(of: key)!, as: V8.self).sum()
+                }
+                results[g].vSumNonRefractory = sum(\.v_sum); results[g].nonRefractorySteps = sum(\.free_steps)
+                results[g].vSumAll = sum(\.v_sum_all)
+            }
+            results[g].steps = Double(lanes[g] * windowSteps)
+            results[g].histogram = Array(hist[(g * bins)..<((g + 1) * bins)])
+        }
+        return results
     }
 
     static func simulateBlock<M: MembraneStep>(_ model: inout M, _ normals: inout NormalBuffer, _ uniforms: inout LaneRNG, lanes: Int,

@@ -1,3 +1,5 @@
+import CMonteCarloKernels
+
 // Eight independent xoshiro256++ streams in SIMD lanes (Blackman & Vigna 2019), seeded from
 // (seed, stream index, lane) through SplitMix64, so a neuron block's random numbers depend only on
 // the run's seed and the block's index — never on the thread that simulates it.
@@ -58,29 +60,37 @@ public struct LaneRNG {
     }
 }
 
-/// Normals generated 64 vectors at a time: the log/sin/cos polynomials of consecutive draws are then
-/// independent and pipeline, instead of sitting on the simulation loop's dependency chain.
+extension LaneRNG {
+    /// The same state in the C kernels' layout.
+    var c: wb_rng8 {
+        var r = wb_rng8()
+        withUnsafeMutableBytes(of: &r) { raw in
+            for (j, word) in [s0, s1, s2, s3].enumerated() { raw.storeBytes(of: word, toByteOffset: 64 * j, as: SIMD8<UInt64>.self) }
+        }
+        return r
+    }
+}
+
+/// Standard normals in eight lanes by the vectorised ziggurat of the C kernels (CMonteCarloKernels),
+/// generated 64 vectors at a time so that consecutive draws pipeline instead of sitting on the
+/// simulation loop's dependency chain. Lane l draws only from lane l of the LaneRNG it starts from.
 public struct NormalBuffer {
-    var rng: LaneRNG
-    let storage: UnsafeMutablePointer<V8>
-    var index = 64
-    public static let capacity = 64
+    let stream: UnsafeMutablePointer<wb_normal_stream>
+    public static let capacity = Int(WB_NORMAL_VECTORS)
 
     public init(_ rng: LaneRNG) {
-        self.rng = rng
-        storage = .allocate(capacity: Self.capacity)
+        let raw = UnsafeMutableRawPointer.allocate(byteCount: MemoryLayout<wb_normal_stream>.size, alignment: 64)
+        stream = raw.bindMemory(to: wb_normal_stream.self, capacity: 1)
+        var start = rng.c
+        wb_normal_stream_init(stream, &start)
     }
     /// Must be called once the buffer is no longer used.
-    public func release() { storage.deallocate() }
+    public func release() { UnsafeMutableRawPointer(stream).deallocate() }
 
     @inline(__always) public mutating func next() -> V8 {
-        if index == Self.capacity { refill() }
-        defer { index += 1 }
-        return storage[index]
-    }
-
-    @inline(never) mutating func refill() {
-        for i in 0..<Self.capacity { storage[i] = rng.normal() }
-        index = 0
+        var i = Int(stream.pointee.next)
+        if i == Self.capacity { wb_normals_refill(stream); i = 0 }
+        stream.pointee.next = Int32(i + 1)
+        return UnsafeRawPointer(stream).load(fromByteOffset: 64 * i, as: V8.self)
     }
 }
