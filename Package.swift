@@ -4,10 +4,10 @@
 import PackageDescription
 import Foundation
 
-/// Flags of the Monte-Carlo target (measured in Benchmarks/README.md). -fno-math-errno lets sqrt be one
-/// instruction per lane. The x86-64-v3 ISA (AVX2 + FMA) is used only where this machine has it, so a
-/// build never emits instructions its CPU lacks. For Benchmarks/mc_build_flags.sh:
-/// WORKBENCH_MC_BASELINE=1 builds without the ISA flag, WORKBENCH_MC_MATH_ERRNO=1 without -fno-math-errno.
+/// Flags of the Monte-Carlo targets (measured in Benchmarks/README.md). -fno-math-errno lets sqrt be one
+/// instruction per lane. The widest x86-64 level this machine has (v4 = AVX-512, v3 = AVX2 + FMA) is
+/// used, so a build never emits instructions its CPU lacks. WORKBENCH_MC_ISA=v3|baseline forces a level
+/// (WORKBENCH_MC_BASELINE=1 = baseline); WORKBENCH_MC_MATH_ERRNO=1 builds without -fno-math-errno.
 let monteCarloISA: [String] = {
     let env = ProcessInfo.processInfo.environment
     #if arch(x86_64)
@@ -75,7 +75,7 @@ let package = Package(
             "WorkbenchCore", "MonteCarlo", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .testTarget(name: "WorkbenchTests", dependencies: [
-            "WorkbenchCore", "SiegertNumerics", "InitNumerics", "WienerNumerics", "GSLSupport", "EstimatorKit", "CWorkbenchPlugin", "MonteCarlo", "RandomWalkNumerics", "ShotNoiseNumerics",
+            "WorkbenchCore", "SiegertNumerics", "InitNumerics", "WienerNumerics", "GSLSupport", "EstimatorKit", "CWorkbenchPlugin", "MonteCarlo", "CMonteCarloKernels", "RandomWalkNumerics", "ShotNoiseNumerics",
         ]),
     ],
     // Language mode 5: the C interop here (GSL globals, dlopen'ed function tables) is guarded by

@@ -148,7 +148,7 @@ void wb_normal_stream_init(wb_normal_stream *stream, const wb_rng8 *rng) {
     stream->next = WB_NORMAL_VECTORS;
 }
 
-void wb_normals_refill(wb_normal_stream *stream) {
+__attribute__((noinline)) void wb_normals_refill(wb_normal_stream *stream) {
     /* The fast path never waits for the rare one: rejected vectors are only noted here (branch-free, so the
      * main stream's recurrence runs ahead undisturbed) and finished afterwards from the second stream. */
     uint64_t rejected_bits[WB_NORMAL_VECTORS + 1][WB_LANES];
@@ -199,7 +199,8 @@ void wb_normals_refill(wb_normal_stream *stream) {
     stream->next = 0;
 }
 
-void wb_log_uniforms_refill(wb_log_uniform_stream *stream) {
+/* Not inlined into the simulation loop: its constants would take the loop's registers. */
+__attribute__((noinline)) void wb_log_uniforms_refill(wb_log_uniform_stream *stream) {
     rng_regs r = rng_load(&stream->rng);
     for (int k = 0; k < WB_NORMAL_VECTORS; k++) store8(stream->buffer[k], log8(unit8(rng_next(&r)) + 0x1p-53));
     rng_store(&stream->rng, r);

@@ -14,9 +14,6 @@ import CMonteCarloKernels
 
 public struct LaneRNG {
     var s0, s1, s2, s3: SIMD8<UInt64>
-    /// Normals produced in pairs by Box–Muller; the second of each pair waits here.
-    var spare: V8 = .zero
-    var hasSpare = false
 
     public init(seed: UInt64, stream: UInt64) {
         var a = [UInt64](repeating: 0, count: 32)
@@ -29,8 +26,8 @@ public struct LaneRNG {
         s0 = SIMD8(a[0..<8]); s1 = SIMD8(a[8..<16]); s2 = SIMD8(a[16..<24]); s3 = SIMD8(a[24..<32])
     }
 
-    /// Rotation. (LLVM emits a scalar `rorx` per lane for it — AVX2 has no 64-bit vector rotate — but
-    /// forcing vector shifts measured no faster: the normal generator dominates.)
+    /// Rotation. (LLVM may emit a scalar `rorx` per lane for it; the hot loops that draw in bulk — the
+    /// normals, the white LIF — are in CMonteCarloKernels, where it is a vector instruction.)
     @inline(__always) static func rotl(_ x: SIMD8<UInt64>, _ k: UInt64) -> SIMD8<UInt64> { (x &<< k) | (x &>> (64 - k)) }
 
     @inline(__always) public mutating func nextBits() -> SIMD8<UInt64> {
@@ -46,17 +43,6 @@ public struct LaneRNG {
     @inline(__always) public mutating func uniform() -> V8 {
         let d = unsafeBitCast((nextBits() &>> 12) | 0x3FF0_0000_0000_0000, to: V8.self)
         return (d - 1) + 0x1p-53
-    }
-
-    /// Standard normals by Box–Muller with the vectorised log and sin/cos of VectorMath.
-    @inline(__always) public mutating func normal() -> V8 {
-        if hasSpare { hasSpare = false; return spare }
-        let u1 = uniform(), u2 = uniform()
-        let r = (-2 * VectorMath.log(u1)).squareRoot()
-        let (s, c) = VectorMath.sinCos2Pi(u2)
-        spare = r * s
-        hasSpare = true
-        return r * c
     }
 }
 

@@ -74,28 +74,4 @@ public enum VectorMath {
         let y = p * s1 * s2
         return blend(x .< -708, .zero, blend(x .> 709.7, V8(repeating: .infinity), y))
     }
-
-    /// (sin 2πu, cos 2πu) for u ∈ [0, 1]. |error| ≤ 2e-16.
-    /// Quadrant reduction t = 4u = q + f, f ∈ [-½, ½], x = fπ/2 ∈ [-π/4, π/4]; Taylor to x^17 / x^16.
-    @inline(__always)
-    public static func sinCos2Pi(_ u: V8) -> (sin: V8, cos: V8) {
-        let t = u * 4
-        let (q, qBits) = roundToInteger(t)
-        let x = (t - q) * 1.5707963267948966
-        let x2 = x * x
-        var s = V8(repeating: 1.0 / 355687428096000)                 // 1/17!
-        s = s * x2 - 1.0 / 1307674368000; s = s * x2 + 1.0 / 6227020800; s = s * x2 - 1.0 / 39916800
-        s = s * x2 + 1.0 / 362880; s = s * x2 - 1.0 / 5040; s = s * x2 + 1.0 / 120; s = s * x2 - 1.0 / 6
-        s = (s * x2) * x + x
-        var c = V8(repeating: 1.0 / 20922789888000)                 // 1/16!
-        c = c * x2 - 1.0 / 87178291200; c = c * x2 + 1.0 / 479001600; c = c * x2 - 1.0 / 3628800
-        c = c * x2 + 1.0 / 40320; c = c * x2 - 1.0 / 720; c = c * x2 + 1.0 / 24; c = c * x2 - 0.5
-        c = c * x2 + 1
-        // Rotate by q quarter turns: swap sin/cos for odd q, negate sin for q ∈ {2, 3}, cos for q ∈ {1, 2}.
-        let swap = Mask8(0 &- (qBits & 1))
-        let sBits = unsafeBitCast(blend(swap, c, s), to: SIMD8<Int64>.self) ^ ((qBits & 2) &<< 62)
-        let cBits = unsafeBitCast(blend(swap, s, c), to: SIMD8<Int64>.self) ^ (((qBits &+ 1) & 2) &<< 62)
-        let sinOut = unsafeBitCast(sBits, to: V8.self), cosOut = unsafeBitCast(cBits, to: V8.self)
-        return (sinOut, cosOut)
-    }
 }

@@ -41,15 +41,27 @@ struct LayeredSimulationTests {
             let k = try validate(["variance-flow-init", "--scheme", "kaiming", "--n", "1000", "--layer", l])
             #expect(k.code == 0 && (k.quantities["p_spike"]?["verdict"] as? String)?.contains("collapsed in simulation too") == true, "layer \(l)")
         }
-        let m = try validate(["variance-flow-init", "--n", "1000", "--layer", "5"])
-        #expect(m.code == 0, "\(m.quantities)")
-        // Against the simulation of the Micheli network, a prediction with 1.2 × its weight variance is rejected.
-        let micheliSim = try workbench(["simulate", "layered-threshold", "--n", "1000", "--layer", "1", "--samples", "800", "--format", "json"])
-        let p = try #require(((try JSONSerialization.jsonObject(with: Data(micheliSim.stdout.utf8)) as? [String: Any])?["observables"] as? [String: Any])?["p_spike"] as? [String: Any])
-        let wrong = VarianceFlow.layer(1, c: 1.2 * 6.30297437506875, theta: 1, sigma0: 1).spikeProbability
-        let check = Acceptance(theory: wrong, monteCarlo: p["value"] as! Double, standardError: p["se"] as! Double, delta: 0.01)
-        #expect(!check.accepted, "×1.2 variance: z = \(check.z)")
-        expectRelative(p["value"] as! Double, 0.158655253931457, 0.01, "Micheli layer 1 at n = 1000")
+        // One run holds one draw of every weight matrix, and its SE (batches of samples) leaves out the
+        // spread between draws: measured over seeds 1-8 at layer 1, sd 0.0045 against an SE of 0.0005. So
+        // the Micheli network is judged by the mean over six seeds, with the seed-to-seed spread as its error
+        // (δ: 1 % at layer 1, the estimator's 5 % model error at layer 5, where finite width shows).
+        func pSpike(layer: Int, seed: Int) throws -> Double {
+            let r = try workbench(["simulate", "layered-threshold", "--n", "1000", "--layer", String(layer), "--samples", "800",
+                                   "--seed", String(seed), "--format", "json"])
+            let j = try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any]
+            return try #require(((j?["observables"] as? [String: Any])?["p_spike"] as? [String: Any])?["value"] as? Double)
+        }
+        for layer in [1, 5] {
+            let ps = try (1...6).map { try pSpike(layer: layer, seed: $0) }
+            let mean = ps.reduce(0, +) / 6
+            let se = (ps.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / 5 / 6).squareRoot()
+            let micheli = Acceptance(theory: 0.158655253931457, monteCarlo: mean, standardError: se, delta: layer == 1 ? 0.01 : 0.05)
+            #expect(micheli.accepted, "Micheli layer \(layer): \(ps), z = \(micheli.z)")
+            // A prediction with 1.2 × the weight variance is rejected by the same six runs.
+            let wrong = VarianceFlow.layer(layer, c: 1.2 * 6.30297437506875, theta: 1, sigma0: 1).spikeProbability
+            let check = Acceptance(theory: wrong, monteCarlo: mean, standardError: se, delta: 0.01)
+            #expect(!check.accepted, "×1.2 variance at layer \(layer): z = \(check.z)")
+        }
     }
 
     @Test func layeredSimulatorsAreDeterministicAcrossThreads() throws {

@@ -1,5 +1,6 @@
 // The Monte-Carlo core: vector math accuracy, RNG statistics, determinism, and agreement with
 // THEORY §9.1/§9.2 — including checks that must fail (a biased estimator, the naive scheme's bias).
+import CMonteCarloKernels
 import Foundation
 import GSLSupport
 import MonteCarlo
@@ -8,43 +9,61 @@ import Testing
 import WorkbenchCore
 
 struct VectorMathTests {
-    @Test func logExpAndSinCosMatchLibm() {
+    @Test func logAndExpMatchLibm() {
         var g = SplitMix64(state: 3)
-        var worstLog = 0.0, worstExp = 0.0, worstSin = 0.0
+        var worstLog = 0.0, worstExp = 0.0, worstKernelLog = 0.0, worstKernelExp = 0.0
         for _ in 0..<20_000 {
             let xs = (0..<8).map { _ in pow(10, Double.random(in: -300...300, using: &g)) }
             let l = VectorMath.log(V8(xs))
-            for i in 0..<8 { worstLog = max(worstLog, abs(l[i] - Foundation.log(xs[i])) / max(1, abs(Foundation.log(xs[i])))) }
+            var kl = [Double](repeating: 0, count: 8)
+            wb_log8(xs, &kl)
+            for i in 0..<8 {
+                let scale = max(1, abs(Foundation.log(xs[i])))
+                worstLog = max(worstLog, abs(l[i] - Foundation.log(xs[i])) / scale)
+                worstKernelLog = max(worstKernelLog, abs(kl[i] - Foundation.log(xs[i])) / scale)
+            }
             let ys = (0..<8).map { _ in Double.random(in: -708...709, using: &g) }
             let e = VectorMath.exp(V8(ys))
-            for i in 0..<8 { worstExp = max(worstExp, abs(e[i] - Foundation.exp(ys[i])) / Foundation.exp(ys[i])) }
-            let us = (0..<8).map { _ in Double.random(in: 0...1, using: &g) }
-            let (s, c) = VectorMath.sinCos2Pi(V8(us))
+            var ke = [Double](repeating: 0, count: 8)
+            wb_exp8(ys, &ke)
             for i in 0..<8 {
-                worstSin = max(worstSin, abs(s[i] - sin(2 * .pi * us[i])), abs(c[i] - cos(2 * .pi * us[i])))
+                worstExp = max(worstExp, abs(e[i] - Foundation.exp(ys[i])) / Foundation.exp(ys[i]))
+                worstKernelExp = max(worstKernelExp, abs(ke[i] - Foundation.exp(ys[i])) / Foundation.exp(ys[i]))
             }
         }
         #expect(worstLog <= 4e-16, "log: \(worstLog)")
         #expect(worstExp <= 4e-16, "exp: \(worstExp)")
-        // The reference sin(2π·u) itself carries the rounding of 2π·u (≤ 2π·ε).
-        #expect(worstSin <= 2e-15, "sin/cos: \(worstSin)")
+        #expect(worstKernelLog <= 4e-16, "C kernel log: \(worstKernelLog)")
+        #expect(worstKernelExp <= 4e-16, "C kernel exp: \(worstKernelExp)")
         #expect(VectorMath.exp(V8(repeating: -800))[0] == 0 && VectorMath.exp(V8(repeating: 800))[0] == .infinity)
+        var edge = [Double](repeating: 0, count: 8)
+        wb_exp8([-800, 800, -708.5, 0, 1, -1, 709, -0.0], &edge)
+        #expect(edge[0] == 0 && edge[1] == .infinity && edge[2] == 0 && edge[3] == 1)
     }
 }
 
 struct RNGTests {
-    @Test func normalMomentsAndTailsOver16MillionDraws() {
-        var rng = LaneRNG(seed: 12345, stream: 0)
+    /// The ziggurat's normals: moments, the tails on both sides of R (where the tail algorithm takes
+    /// over) and a 40-bin chi-square on [-4, 4], on 16 M draws from two streams.
+    @Test func zigguratNormalsOver16MillionDraws() {
         let n = 16_000_000
-        var s1 = 0.0, s2 = 0.0, s3 = 0.0, s4 = 0.0, tail3 = 0, tail4 = 0, u1 = 0.0, u2 = 0.0
-        for _ in 0..<(n / 8) {
-            let z = rng.normal(), u = rng.uniform()
-            for i in 0..<8 {
-                let x = z[i], x2 = x * x
-                s1 += x; s2 += x2; s3 += x2 * x; s4 += x2 * x2
-                if abs(x) > 3 { tail3 += 1 }
-                if x > 4 { tail4 += 1 }
-                u1 += u[i]; u2 += u[i] * u[i]
+        var s1 = 0.0, s2 = 0.0, s3 = 0.0, s4 = 0.0, tail3 = 0, tail4 = 0, beyondR = 0, u1 = 0.0, u2 = 0.0
+        var bins = [Int](repeating: 0, count: 40)
+        for stream in 0..<2 {
+            var normals = NormalBuffer(LaneRNG(seed: 12345, stream: UInt64(stream)))
+            var uniforms = LaneRNG(seed: 999, stream: UInt64(stream))
+            defer { normals.release() }
+            for _ in 0..<(n / 16) {
+                let z = normals.next(), u = uniforms.uniform()
+                for i in 0..<8 {
+                    let x = z[i], x2 = x * x
+                    s1 += x; s2 += x2; s3 += x2 * x; s4 += x2 * x2
+                    if abs(x) > 3 { tail3 += 1 }
+                    if x > 4 { tail4 += 1 }
+                    if abs(x) > wb_zig_r { beyondR += 1 }
+                    if abs(x) < 4 { bins[Int((x + 4) * 5)] += 1 }
+                    u1 += u[i]; u2 += u[i] * u[i]
+                }
             }
         }
         let N = Double(n)
@@ -55,12 +74,47 @@ struct RNGTests {
         #expect(abs(variance - 1) < 5 * (2 / N).squareRoot(), "variance \(variance)")
         #expect(abs(skew) < 5 * (6 / N).squareRoot(), "skewness \(skew)")
         #expect(abs(excessKurtosis) < 5 * (24 / N).squareRoot(), "excess kurtosis \(excessKurtosis)")
-        for (count, p) in [(tail3, 2 * Special.normalTail(3)), (tail4, Special.normalTail(4))] {
+        for (count, p) in [(tail3, 2 * Special.normalTail(3)), (tail4, Special.normalTail(4)),
+                           (beyondR, 2 * Special.normalTail(wb_zig_r))] {
             let expected = N * p
             #expect(abs(Double(count) - expected) < 5 * expected.squareRoot(), "tail count \(count) vs \(expected)")
         }
+        // Chi-square with 39 degrees of freedom: mean 39, sd 8.8; 39 + 5 sd = 83.
+        var chi2 = 0.0
+        for (k, count) in bins.enumerated() {
+            let a = -4 + Double(k) / 5, b = a + 0.2
+            let expected = N * (Special.normalTail(a) - Special.normalTail(b))
+            chi2 += (Double(count) - expected) * (Double(count) - expected) / expected
+        }
+        #expect(chi2 < 83, "chi-square \(chi2) over 40 bins")
         #expect(abs(u1 / N - 0.5) < 5 * (1 / (12 * N)).squareRoot())
         #expect(abs(u2 / N - u1 * u1 / (N * N) - 1.0 / 12) < 5 * (1 / (180 * N)).squareRoot())
+    }
+
+    /// The ziggurat tables (ziggurat_tables.c, generated at 50 digits): every layer has the area V, in
+    /// Float80, and the edges are consistent.
+    @Test func zigguratLayersHaveEqualAreas() {
+        let r = Float80(wb_zig_r), v = Float80(wb_zig_v)
+        let f = { (x: Float80) -> Float80 in Foundation.exp(-x * x / 2) }
+        let x = withUnsafePointer(to: wb_zig_x) { $0.withMemoryRebound(to: Double.self, capacity: 257) { Array(UnsafeBufferPointer(start: $0, count: 257)) } }
+        let k = withUnsafePointer(to: wb_zig_k) { $0.withMemoryRebound(to: Double.self, capacity: 256) { Array(UnsafeBufferPointer(start: $0, count: 256)) } }
+        let fTable = withUnsafePointer(to: wb_zig_f) { $0.withMemoryRebound(to: Double.self, capacity: 257) { Array(UnsafeBufferPointer(start: $0, count: 257)) } }
+        // Base layer: rectangle [0, R] × [0, f(R)] plus the tail ∫_R^∞ f = √(2π)·Q(R).
+        let base = r * f(r) + Float80((2 * Double.pi).squareRoot() * Special.normalTail(wb_zig_r))
+        #expect(abs(base - v) / v < 1e-14, "base layer area")
+        #expect(x[1] == wb_zig_r && x[256] == 0 && abs(Float80(x[0]) * f(r) - v) / v < 1e-15)
+        var worst: Float80 = 0
+        for i in 1..<256 {
+            let area = Float80(x[i]) * (f(Float80(x[i + 1])) - f(Float80(x[i])))
+            worst = max(worst, abs(area - v) / v)
+            #expect(x[i + 1] < x[i])
+            #expect(abs(k[i] - x[i + 1] / x[i]) <= 2 * Double.ulpOfOne * k[i] || i == 255)
+            // F was computed from the exact edge, not from its rounding: allow the slope x·f times x·ε.
+            #expect(abs(fTable[i] - Double(f(Float80(x[i])))) <= (2 + x[i] * x[i]) * Double.ulpOfOne * fTable[i])
+        }
+        #expect(k[255] == 0 && fTable[256] == 1)
+        // Relative error of one layer's area, from rounding the edges to double: a few ulp × the slope.
+        #expect(worst < 1e-13, "worst layer area error \(worst)")
     }
 
     @Test func streamsDependOnSeedAndStreamOnly() {
