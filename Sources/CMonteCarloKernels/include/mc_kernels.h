@@ -1,8 +1,7 @@
 /* Hot loops of the Monte-Carlo core (Sources/MonteCarlo): the ziggurat normal generator and the white-noise
  * LIF step. They are C with clang vector extensions rather than Swift SIMD8<Double> because Swift lowers
  * SIMD masks, reductions and table lookups lane by lane (measured: the Swift kernel spent most of its time
- * moving masks between vector and scalar registers); here every lane stays in vector registers and table
- * lookups are hardware gathers. The Swift side (LIFSimulation.swift, RNG.swift) owns seeding, windows,
+ * moving masks between vector and scalar registers); here every lane stays in vector registers. The Swift side (LIFSimulation.swift, RNG.swift) owns seeding, windows,
  * ISI bookkeeping and results. Eight lanes throughout; a run is a pure function of the state passed in. */
 #ifndef WB_MC_KERNELS_H
 #define WB_MC_KERNELS_H
