@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # What the Monte-Carlo build flags are worth: builds the package three ways into separate scratch
 # directories (.build-flags-*, git-ignored) and times `simulate lif-white` on one thread for each.
-#   default      -fno-math-errno + -march=x86-64-v3 (AVX2/FMA, only where the CPU has it)
+#   default      -fno-math-errno + the widest of -march=x86-64-v4/-v3 this CPU has (Package.swift)
 #   baseline     -fno-math-errno, generic x86-64 (SSE2)
 #   math-errno   -march=x86-64-v3 without -fno-math-errno
 set -euo pipefail
