@@ -1,40 +1,62 @@
 #!/usr/bin/env python3
-"""Writes ziggurat_tables.c: the 256-layer ziggurat of the standard normal (Marsaglia & Tsang 2000),
+"""Writes ziggurat_tables.c: the 1024-layer ziggurat of the standard normal (Marsaglia & Tsang 2000),
 computed with mpmath at 50 digits and rounded once to double.  f(x) = exp(-x^2/2) (unnormalised).
 
-  R   right edge of the base layer, root of  x_255 (1 - f(x_255)) = V  (top layer has area V too)
+  R   right edge of the base layer, root of  x_1023 (1 - f(x_1023)) = V  (the top layer has area V too)
   V   common layer area = R f(R) + int_R^inf f
-  X[0] = V / f(R) (the base layer's virtual width), X[1] = R, X[i+1] = f^-1(f(X[i]) + V / X[i]), X[256] = 0
+  X[0] = V / f(R) (the base layer's virtual width), X[1] = R, X[i+1] = f^-1(f(X[i]) + V / X[i]), X[1024] = 0
   K[i] = X[i+1] / X[i]   (fast acceptance: u < K[i]  <=>  u X[i] < X[i+1], inside the layer's rectangle)
   F[i] = f(X[i])          (the wedge test), F[0] = f(R)
+  XK[i] = {X[i], K[i]}    (the fast path loads both with one 16-byte load)
+
+1024 layers rather than the usual 128 or 256: the fast path costs the same, and 0.43 % of draws fall
+outside their layer's rectangle (256 layers: 1.5 %), so a vector of eight needs the slow path in 3.4 %
+of cases instead of 11 %.  The table (16 KiB) stays in L1.
+
+R is found by bisection: for R too small the layers reach the top before the last one (V too large);
+for R too large the last layer's area falls short of V.
 
 Run: python3 ziggurat_tables.py > ziggurat_tables.c   (MonteCarloTests checks the tables' invariants.)
 """
-from mpmath import mp, mpf, exp, sqrt, log, erfc, findroot
+from mpmath import mp, mpf, exp, sqrt, log, erfc
 
 mp.dps = 50
-N = 256
+N = 1024
 f = lambda x: exp(-x * x / 2)
 area = lambda r: r * f(r) + sqrt(mp.pi / 2) * erfc(r / sqrt(2))
 
 
 def edges(r):
+    """V and X[0..N-1] for base edge r, or None when the layers reach the top early (r too small)."""
     v = area(r)
     xs = [v / f(r), r]
     for _ in range(1, N - 1):
-        xs.append(sqrt(-2 * log(f(xs[-1]) + v / xs[-1])))
+        y = f(xs[-1]) + v / xs[-1]
+        if y >= 1:
+            return v, None
+        xs.append(sqrt(-2 * log(y)))
     return v, xs
 
 
-r = findroot(lambda r: (lambda v, xs: xs[-1] * (1 - f(xs[-1])) - v)(*edges(r)), mpf("3.6541528853610088"))
+def top_layer_excess(r):
+    v, xs = edges(r)
+    return mpf(-1) if xs is None else xs[-1] * (1 - f(xs[-1])) - v
+
+
+lo, hi = mpf(3), mpf(5)
+assert top_layer_excess(lo) < 0 < top_layer_excess(hi)
+for _ in range(180):                      # 2^-180: far below 50 digits
+    mid = (lo + hi) / 2
+    lo, hi = (lo, mid) if top_layer_excess(mid) > 0 else (mid, hi)
+r = hi
 v, X = edges(r)
 X.append(mpf(0))
 K = [X[i + 1] / X[i] for i in range(N)]
 F = [f(r)] + [f(x) for x in X[1:]]
 
 
-def table(name, values):
-    body = ",\n".join("    " + ", ".join(float(x).hex() for x in values[i:i + 4]) for i in range(0, len(values), 4))
+def table(name, values, per_line=4):
+    body = ",\n".join("    " + ", ".join(float(x).hex() for x in values[i:i + per_line]) for i in range(0, len(values), per_line))
     return f"const double {name}[{len(values)}] = {{\n{body}\n}};\n"
 
 
@@ -45,3 +67,5 @@ print(f"const double wb_zig_v = {float(v).hex()};   /* {mp.nstr(v, 20)} */")
 print(table("wb_zig_x", X))
 print(table("wb_zig_k", K))
 print(table("wb_zig_f", F))
+pairs = ",\n".join(f"    {{{float(X[i]).hex()}, {float(K[i]).hex()}}}" for i in range(N))
+print(f"const double wb_zig_xk[{N}][2] __attribute__((aligned(64))) = {{\n{pairs}\n}};")

@@ -159,11 +159,14 @@ public enum LIFSimulator {
                 return simulateBlock(&step, &normals, &uniforms, lanes: min(8, o.neurons - 8 * b), p, o)
             }
         } else {
-            // Blocks in pairs, one kernel loop for both: a block's result does not depend on its partner.
-            let pairs = BlockRunner.run(blocks: (nBlocks + 1) / 2, threads: o.threads, progress: progress) { pair in
-                simulateWhiteBlocks(Array((2 * pair)..<min(2 * pair + 2, nBlocks)), p, o)
+            // Up to four blocks per kernel loop (a block's result does not depend on its partners), fewer when
+            // there are too few blocks to keep every thread busy.
+            let perUnit = max(1, min(Int(WB_MAX_GROUPS), nBlocks / (8 * max(1, o.threads))))
+            let unitProgress = progress.map { report in { (done: Int, _: Int) in report(min(done * perUnit, nBlocks), nBlocks) } }
+            let units = BlockRunner.run(blocks: (nBlocks + perUnit - 1) / perUnit, threads: o.threads, progress: unitProgress) { u in
+                simulateWhiteBlocks(Array((perUnit * u)..<min(perUnit * (u + 1), nBlocks)), p, o)
             }
-            blocks = pairs.flatMap { $0 }
+            blocks = units.flatMap { $0 }
         }
         let steps = Double(o.neurons) * ((o.burnIn + o.time) / o.dt).rounded()
         return SimulationResult(model: model, parameters: p, options: o, blocks: blocks, neuronSteps: steps,
@@ -171,11 +174,12 @@ public enum LIFSimulator {
     }
 
     /// White-noise LIF (§9.1) through the C kernel: exact OU step, crossing by grid check or Brownian-bridge
-    /// probability. One or two blocks of eight neurons; block b draws its noise from stream 2b and the
-    /// uniforms of the bridge test from stream 2b + 1. The kernel stops after each step with a spike; the
+    /// probability. One to four blocks of eight neurons; block b draws its noise from stream 2b and the
+    /// uniforms of the bridge test from stream 2b + 1. The kernel reports the steps with spikes; the
     /// bookkeeping below matches simulateBlock.
     static func simulateWhiteBlocks(_ blockIndices: [Int], _ p: LIFModelParameters, _ o: SimulationOptions) -> [BlockResult] {
         let dt = o.dt, groups = blockIndices.count
+        precondition(groups >= 1 && groups <= Int(WB_MAX_GROUPS))
         let burnSteps = Int((o.burnIn / dt).rounded()), windowSteps = Int((o.time / dt).rounded())
         let windowEnd = burnSteps + windowSteps
         let bins = o.density?.bins ?? 0
@@ -187,24 +191,25 @@ public enum LIFSimulator {
             return r
         }
         var normals = blockIndices.map { NormalBuffer(LaneRNG(seed: o.seed, stream: 2 * UInt64($0))) }
-        let logUniforms = UnsafeMutablePointer<wb_log_uniform_stream>.allocate(capacity: groups)
-        defer { logUniforms.deallocate(); normals.forEach { $0.release() } }
+        let uniforms = UnsafeMutablePointer<wb_bridge_uniform_stream>.allocate(capacity: groups)
+        defer { uniforms.deallocate(); normals.forEach { $0.release() } }
         var state = [wb_lif_lanes](repeating: wb_lif_lanes(), count: groups)
         for (g, b) in blockIndices.enumerated() {
-            logUniforms[g].rng = LaneRNG(seed: o.seed, stream: 2 * UInt64(b) + 1).c
-            logUniforms[g].next = WB_NORMAL_VECTORS
+            uniforms[g].rng = LaneRNG(seed: o.seed, stream: 2 * UInt64(b) + 1).c
+            uniforms[g].next = WB_NORMAL_VECTORS
             withUnsafeMutableBytes(of: &state[g]) { raw in
                 for l in 0..<8 {
                     raw.storeBytes(of: p.vReset, toByteOffset: MemoryLayout<wb_lif_lanes>.offset(of: \.v)! + 8 * l, as: Double.self)
-                    raw.storeBytes(of: l < lanes[g] ? 1 : 0, toByteOffset: MemoryLayout<wb_lif_lanes>.offset(of: \.active)! + 8 * l,
-                                   as: Double.self)
+                    raw.storeBytes(of: l < lanes[g] ? 0 : Double.infinity,     // padding lanes: refractory for ever
+                                   toByteOffset: MemoryLayout<wb_lif_lanes>.offset(of: \.refractory)! + 8 * l, as: Double.self)
                 }
             }
         }
         let normalStreams: [UnsafeMutablePointer<wb_normal_stream>?] = normals.map { $0.stream }
-        let logUniformStreams: [UnsafeMutablePointer<wb_log_uniform_stream>?] = (0..<groups).map { logUniforms + $0 }
+        let uniformStreams: [UnsafeMutablePointer<wb_bridge_uniform_stream>?] = (0..<groups).map { uniforms + $0 }
         var hist = [Double](repeating: 0, count: groups * bins)
         var isiStart = [Double](repeating: -1, count: 8 * groups)     // start of an open ISI that began in the window
+        var events = [wb_spike_event](repeating: wb_spike_event(), count: 256)
         hist.withUnsafeMutableBufferPointer { h in
             var params = wb_lif_white_params(
                 mu: p.mu, theta: p.theta, v_reset: p.vReset, decay: Foundation.exp(-dt / p.tauM),
@@ -217,31 +222,40 @@ public enum LIFSimulator {
             while true {
                 // Phases: burn-in, the window (statistics), then ISIs that started in it, for at most one more window.
                 let end: Int, accumulate: Bool
+                var untilSpiked: UInt32 = 0                         // in the last phase: the lanes with open ISIs
                 if n < burnSteps { end = burnSteps; accumulate = false }
                 else if n < windowEnd { end = windowEnd; accumulate = true }
                 else {
-                    if !isiStart.contains(where: { $0 >= 0 }) || n >= windowEnd + windowSteps { break }
+                    for bit in isiStart.indices where isiStart[bit] >= 0 { untilSpiked |= 1 << bit }
+                    if untilSpiked == 0 || n >= windowEnd + windowSteps { break }
                     end = windowEnd + windowSteps; accumulate = false
                 }
-                var spiked: UInt32 = 0
-                n += Int(wb_lif_white_run(&params, &state, normalStreams, logUniformStreams, Int32(groups), Int64(end - n),
-                                          accumulate ? 1 : 0, &spiked))
-                guard spiked != 0 else { continue }
-                let t = Double(n) * dt - o.burnIn                 // spike time from the window start
-                for bit in 0..<(8 * groups) where spiked & (1 << bit) != 0 {
-                    let g = bit / 8, lane = bit % 8
-                    if isiStart[bit] >= 0 {
-                        let isi = t - isiStart[bit]
-                        results[g].isiCount += 1; results[g].isiSum += isi; results[g].isiSumSquares += isi * isi
-                    }
-                    if accumulate {
-                        results[g].spikes += 1
-                        isiStart[bit] = t
-                        if o.recordSpikes { results[g].spikeTimes[lane].append(t) }
-                    } else {
-                        isiStart[bit] = -1
+                var count: Int32 = 0
+                let taken = events.withUnsafeMutableBufferPointer { e in
+                    Int(wb_lif_white_run(&params, &state, normalStreams, uniformStreams, Int32(groups), Int64(end - n),
+                                         accumulate ? 1 : 0, untilSpiked, e.baseAddress, Int32(e.count), &count))
+                }
+                for event in events[0..<Int(count)] {
+                    let t = Double(n + Int(event.step)) * dt - o.burnIn        // spike time from the window start
+                    var spiked = event.lanes
+                    while spiked != 0 {
+                        let bit = spiked.trailingZeroBitCount
+                        spiked &= spiked - 1
+                        let g = bit / 8, lane = bit % 8
+                        if isiStart[bit] >= 0 {
+                            let isi = t - isiStart[bit]
+                            results[g].isiCount += 1; results[g].isiSum += isi; results[g].isiSumSquares += isi * isi
+                        }
+                        if accumulate {
+                            results[g].spikes += 1
+                            isiStart[bit] = t
+                            if o.recordSpikes { results[g].spikeTimes[lane].append(t) }
+                        } else {
+                            isiStart[bit] = -1
+                        }
                     }
                 }
+                n += taken
             }
         }
         for g in 0..<groups {
@@ -251,9 +265,10 @@ public enum LIFSimulator {
                     raw.load(fromByteOffset: MemoryLayout<wb_lif_lanes>.offset(of: key)!, as: V8.self).sum()
                 }
                 results[g].vSumNonRefractory = sum(\.v_sum); results[g].nonRefractorySteps = sum(\.free_steps)
-                results[g].vSumAll = sum(\.v_sum_all)
             }
             results[g].steps = Double(lanes[g] * windowSteps)
+            // Refractory steps hold V at v_reset, so the sum over all steps needs no counter of its own.
+            results[g].vSumAll = results[g].vSumNonRefractory + p.vReset * (results[g].steps - results[g].nonRefractorySteps)
             results[g].histogram = Array(hist[(g * bins)..<((g + 1) * bins)])
         }
         return results

@@ -48,7 +48,7 @@ public struct LaneRNG {
 
 extension LaneRNG {
     /// The same state in the C kernels' layout.
-    var c: wb_rng8 {
+    public var c: wb_rng8 {
         var r = wb_rng8()
         withUnsafeMutableBytes(of: &r) { raw in
             for (j, word) in [s0, s1, s2, s3].enumerated() { raw.storeBytes(of: word, toByteOffset: 64 * j, as: SIMD8<UInt64>.self) }
@@ -59,7 +59,8 @@ extension LaneRNG {
 
 /// Standard normals in eight lanes by the vectorised ziggurat of the C kernels (CMonteCarloKernels),
 /// generated 64 vectors at a time so that consecutive draws pipeline instead of sitting on the
-/// simulation loop's dependency chain. Lane l draws only from lane l of the LaneRNG it starts from.
+/// simulation loop's dependency chain. The normals are a function of the LaneRNG it starts from (the rare
+/// wedge and tail completions draw from a jumped copy of it, shared by the lanes).
 public struct NormalBuffer {
     let stream: UnsafeMutablePointer<wb_normal_stream>
     public static let capacity = Int(WB_NORMAL_VECTORS)

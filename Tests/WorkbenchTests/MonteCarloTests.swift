@@ -92,29 +92,73 @@ struct RNGTests {
     }
 
     /// The ziggurat tables (ziggurat_tables.c, generated at 50 digits): every layer has the area V, in
-    /// Float80, and the edges are consistent.
+    /// Float80, the edges are consistent, and the interleaved table of the fast path holds the same numbers.
     @Test func zigguratLayersHaveEqualAreas() {
+        let n = Int(WB_ZIG_LAYERS)
         let r = Float80(wb_zig_r), v = Float80(wb_zig_v)
         let f = { (x: Float80) -> Float80 in Foundation.exp(-x * x / 2) }
-        let x = withUnsafePointer(to: wb_zig_x) { $0.withMemoryRebound(to: Double.self, capacity: 257) { Array(UnsafeBufferPointer(start: $0, count: 257)) } }
-        let k = withUnsafePointer(to: wb_zig_k) { $0.withMemoryRebound(to: Double.self, capacity: 256) { Array(UnsafeBufferPointer(start: $0, count: 256)) } }
-        let fTable = withUnsafePointer(to: wb_zig_f) { $0.withMemoryRebound(to: Double.self, capacity: 257) { Array(UnsafeBufferPointer(start: $0, count: 257)) } }
+        func table<T>(_ t: T, _ count: Int) -> [Double] {
+            withUnsafeBytes(of: t) { raw in
+                precondition(raw.count == 8 * count)
+                return Array(raw.bindMemory(to: Double.self))
+            }
+        }
+        let x = table(wb_zig_x, n + 1), k = table(wb_zig_k, n), fTable = table(wb_zig_f, n + 1)
+        let xk = table(wb_zig_xk, 2 * n)
+        let interleaved = (0..<n).allSatisfy { (i: Int) -> Bool in xk[2 * i] == x[i] && xk[2 * i + 1] == k[i] }
+        #expect(interleaved, "interleaved table")
         // Base layer: rectangle [0, R] × [0, f(R)] plus the tail ∫_R^∞ f = √(2π)·Q(R).
         let base = r * f(r) + Float80((2 * Double.pi).squareRoot() * Special.normalTail(wb_zig_r))
         #expect(abs(base - v) / v < 1e-14, "base layer area")
-        #expect(x[1] == wb_zig_r && x[256] == 0 && abs(Float80(x[0]) * f(r) - v) / v < 1e-15)
+        // X[0] f(R) = V up to the rounding of X[0] and of R (which moves f(R) by R² times its relative error).
+        #expect(x[1] == wb_zig_r && x[n] == 0)
+        #expect(abs(Float80(x[0]) * f(r) - v) / v < Float80((2 + wb_zig_r * wb_zig_r) * Double.ulpOfOne))
         var worst: Float80 = 0
-        for i in 1..<256 {
+        for i in 1..<n {
             let area = Float80(x[i]) * (f(Float80(x[i + 1])) - f(Float80(x[i])))
             worst = max(worst, abs(area - v) / v)
             #expect(x[i + 1] < x[i])
-            #expect(abs(k[i] - x[i + 1] / x[i]) <= 2 * Double.ulpOfOne * k[i] || i == 255)
+            #expect(abs(k[i] - x[i + 1] / x[i]) <= 2 * Double.ulpOfOne * k[i] || i == n - 1)
             // F was computed from the exact edge, not from its rounding: allow the slope x·f times x·ε.
             #expect(abs(fTable[i] - Double(f(Float80(x[i])))) <= (2 + x[i] * x[i]) * Double.ulpOfOne * fTable[i])
         }
-        #expect(k[255] == 0 && fTable[256] == 1)
-        // Relative error of one layer's area, from rounding the edges to double: a few ulp × the slope.
-        #expect(worst < 1e-13, "worst layer area error \(worst)")
+        #expect(k[n - 1] == 0 && fTable[n] == 1)
+        // Relative error of one layer's area, from rounding the edges to double: a few ulp × the slope
+        // (the thin top layers are the most sensitive).
+        #expect(worst < 1e-12, "worst layer area error \(worst)")
+    }
+
+    /// The bridge test's uniforms: on (0, 1), with a lower bound of ln U that never exceeds the kernel's
+    /// own log (which decides the crossing) and is at most ln 2 below it.
+    @Test func bridgeUniformBoundsBracketTheLog() {
+        let stream = UnsafeMutablePointer<wb_bridge_uniform_stream>.allocate(capacity: 1)
+        defer { stream.deallocate() }
+        stream.pointee.rng = LaneRNG(seed: 5, stream: 3).c
+        var u1 = 0.0, count = 0, worstGap = 0.0
+        for _ in 0..<2000 {
+            wb_bridge_uniforms_refill(stream)
+            #expect(stream.pointee.next == 0)
+            withUnsafeBytes(of: stream.pointee.uniform) { uRaw in
+                withUnsafeBytes(of: stream.pointee.log_lower) { lRaw in
+                    let u = uRaw.bindMemory(to: Double.self), lower = lRaw.bindMemory(to: Double.self)
+                    for start in stride(from: 0, to: u.count, by: 8) {
+                        var log = [Double](repeating: 0, count: 8)
+                        wb_log8(Array(u[start..<(start + 8)]), &log)
+                        for l in 0..<8 {
+                            let i = start + l
+                            if !(u[i] > 0 && u[i] < 1 && lower[i] <= log[l] && log[l] - lower[i] < 0.6931471805599453 + 1e-9) {
+                                Issue.record("U \(u[i]), bound \(lower[i]), ln U \(log[l])")
+                                return
+                            }
+                            worstGap = max(worstGap, log[l] - lower[i])
+                            u1 += u[i]; count += 1
+                        }
+                    }
+                }
+            }
+        }
+        #expect(abs(u1 / Double(count) - 0.5) < 5 * (1 / (12 * Double(count))).squareRoot())
+        #expect(worstGap > 0.69, "the bound is E ln 2: U near 2^(E+1) must show a gap near ln 2")
     }
 
     @Test func streamsDependOnSeedAndStreamOnly() {

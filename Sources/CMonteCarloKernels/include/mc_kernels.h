@@ -25,21 +25,24 @@ typedef struct {
 /* An empty stream starting from rng. */
 void wb_normal_stream_init(wb_normal_stream *stream, const wb_rng8 *rng);
 
-/* Fills stream->buffer by the 256-layer ziggurat (Marsaglia & Tsang 2000) and sets next = 0. Each normal
- * uses one 64-bit draw: bits 0-7 pick the layer, bit 8 the sign, bits 12-63 the abscissa, so the
+/* Fills stream->buffer by a 1024-layer ziggurat (Marsaglia & Tsang 2000) and sets next = 0. Each normal
+ * uses one 64-bit draw: bits 0-9 pick the layer, bit 10 the sign, bits 12-63 the abscissa, so the
  * layer and the value are independent (the flaw of the 2000 paper's 32-bit version). Wedge and tail
- * draws (1.5% of normals) are finished afterwards, in vector rounds that draw whole vectors from
+ * draws (0.43% of normals) are finished afterwards, in vector rounds that draw whole vectors from
  * rare_rng: the normals of a stream are a function of its two states (not lane by lane). Exact up to rounding. */
 void wb_normals_refill(wb_normal_stream *stream);
 
-/* ln U for uniforms U on (0, 1) (52 random bits + 2^-53): the Brownian-bridge crossing test compares them
- * with the log of the crossing probability, so the test needs no exp on the simulation's critical path. */
+/* Uniforms U on (0, 1) (52 random bits + 2^-53) for the Brownian-bridge crossing test, which compares ln U
+ * with the log of the crossing probability (no exp on the simulation's critical path). Next to each U the
+ * refill stores a lower bound of ln U from its binary exponent (a few integer operations); the exact ln U
+ * is computed only when the log-probability exceeds the bound, in about one step in a hundred. */
 typedef struct {
-    double buffer[WB_NORMAL_VECTORS][WB_LANES];
+    double log_lower[WB_NORMAL_VECTORS][WB_LANES];   /* <= ln U: E ln 2 - 1e-12 for U in [2^E, 2^(E+1)) */
+    double uniform[WB_NORMAL_VECTORS][WB_LANES];
     wb_rng8 rng;
     int32_t next;
-} wb_log_uniform_stream;
-void wb_log_uniforms_refill(wb_log_uniform_stream *stream);
+} wb_bridge_uniform_stream;
+void wb_bridge_uniforms_refill(wb_bridge_uniform_stream *stream);
 
 /* e^x and ln x in eight lanes (the polynomials of the kernels, exposed for tests).
  * exp: |relative error| <= 3e-16 on [-708, 709], 0 below -708, +inf above 709.7.
@@ -61,31 +64,40 @@ typedef struct {
     double v_min, bin_width;
 } wb_lif_white_params;
 
-/* Eight neurons. `active` is 1 in lanes that hold a neuron and 0 in padding lanes, which are simulated but
- * never spike and are never counted. The sums grow only while accumulating. */
+/* Eight neurons. Lanes without a neuron (padding) have refractory = +inf: they stay refractory, never
+ * spike and are never counted. The sums grow only while accumulating. (The sum of V over all steps needs
+ * no counter: refractory steps hold V at v_reset.) */
 typedef struct {
     double v[WB_LANES];
-    double refractory[WB_LANES];   /* refractory steps left */
-    double active[WB_LANES];
+    double refractory[WB_LANES];   /* refractory steps left; +inf in padding lanes */
     double v_sum[WB_LANES];        /* sum of V over non-refractory steps */
     double free_steps[WB_LANES];   /* number of non-refractory steps */
-    double v_sum_all[WB_LANES];    /* sum of V over all steps */
 } wb_lif_lanes;
 
-/* Advances `groups` (1 or 2) independent groups of eight neurons by at most `steps` exact OU steps
- * (THEORY §9.1) and returns the number taken; group g uses lanes[g], normals[g] and log_uniforms[g] only,
- * so its result does not depend on the other group. Two groups in one loop overlap their dependency chains.
- * It returns early after a step in which an active lane spiked: *spiked then holds those lanes as bits
- * (lane l of group g = bit 8g + l), and they have been reset; otherwise *spiked = 0. The bridge test
- * takes a vector of ln U only in steps where some lane's crossing probability can exceed 2^-53.
- * With a histogram, group g counts into histogram[g * bins ...]. */
+/* A step with spikes: `step` steps of the run had been completed (counting this one); lane l of group g
+ * spiked when bit 8g + l of `lanes` is set. */
+typedef struct { int64_t step; uint32_t lanes; } wb_spike_event;
+
+#define WB_MAX_GROUPS 4
+
+/* Advances `groups` (1 to WB_MAX_GROUPS) independent groups of eight neurons by at most `steps` exact OU
+ * steps (THEORY §9.1) and returns the number taken; group g uses lanes[g], normals[g] and uniforms[g] only,
+ * so its result does not depend on the other groups. Several groups in one loop overlap their dependency
+ * chains. Steps with spikes are appended to events (*count of them, spiking lanes already reset); the run
+ * stops early when `capacity` events have been written, or, if until_spiked != 0, once every lane in
+ * until_spiked (bits as in the events) has spiked. The bridge test takes a vector of uniforms only in
+ * steps where some lane's crossing probability can exceed 2^-53. With a histogram, group g counts into
+ * histogram[g * bins ...]. */
 int64_t wb_lif_white_run(const wb_lif_white_params *params, wb_lif_lanes *lanes, wb_normal_stream *const *normals,
-                         wb_log_uniform_stream *const *log_uniforms, int32_t groups, int64_t steps,
-                         int32_t accumulate, uint32_t *spiked);
+                         wb_bridge_uniform_stream *const *uniforms, int32_t groups, int64_t steps,
+                         int32_t accumulate, uint32_t until_spiked, wb_spike_event *events, int32_t capacity,
+                         int32_t *count);
 
 /* The ziggurat (ziggurat_tables.c, generated by ziggurat_tables.py): right edge R of the base layer, layer
- * area V, layer edges X[0..256] (X[0] = V/f(R), X[1] = R, X[256] = 0), K[i] = X[i+1]/X[i], F[i] = f(X[i]);
- * f(x) = e^{-x^2/2}. */
-extern const double wb_zig_r, wb_zig_v, wb_zig_x[257], wb_zig_k[256], wb_zig_f[257];
+ * area V, layer edges X[0..1024] (X[0] = V/f(R), X[1] = R, X[1024] = 0), K[i] = X[i+1]/X[i], F[i] = f(X[i]),
+ * XK[i] = {X[i], K[i]}; f(x) = e^{-x^2/2}. */
+#define WB_ZIG_LAYERS 1024
+extern const double wb_zig_r, wb_zig_v, wb_zig_x[WB_ZIG_LAYERS + 1], wb_zig_k[WB_ZIG_LAYERS], wb_zig_f[WB_ZIG_LAYERS + 1];
+extern const double wb_zig_xk[WB_ZIG_LAYERS][2];
 
 #endif
