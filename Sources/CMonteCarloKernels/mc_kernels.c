@@ -86,19 +86,25 @@ void wb_log8(const double x[WB_LANES], double out[WB_LANES]) { store8(out, log8(
 
 /* ---- ziggurat ---------------------------------------------------------------------------------------- */
 
-/* Layer (bits 0-9) and sign (bit 10, moved to bit 63) of a ziggurat draw; bits 12-63 are the abscissa. */
+/* A ziggurat draw: layer in bits 0-9, abscissa in bits 11-62, sign in bit 63 (already where a double
+ * keeps it). */
 #define ZIG_LAYER_MASK (WB_ZIG_LAYERS - 1)
+#define SIGN_BIT 0x8000000000000000ULL
 static inline v8u zig_layer(v8u bits) { return bits & ZIG_LAYER_MASK; }
-static inline v8u zig_sign(v8u bits) { return (bits & WB_ZIG_LAYERS) << 53; }
+static inline v8u zig_sign(v8u bits) { return bits & SIGN_BIT; }
+/* 1 + u in [1, 2) from the abscissa bits: bit 63 lands in the exponent, where ONE_BITS already has a 1. */
+static inline v8d zig_one_plus_u(v8u bits) { return (v8d)((bits >> 11) | ONE_BITS); }
+/* u X = (1 + u) X - X, rounded once (the FMA's product is exact): one operation for u and the product. */
+static inline v8d zig_abscissa(v8d one_plus_u, v8d edge) { return __builtin_elementwise_fma(one_plus_u, edge, -edge); }
 
 typedef double v2d __attribute__((vector_size(16)));
 typedef double v4d __attribute__((vector_size(32)));
 
-/* X[layer] and K[layer] per lane: one 16-byte load per lane from the interleaved table, then a
- * deinterleave. The byte offsets go through memory so that they reach the address registers by loads
- * rather than by lane extractions (which compete with the arithmetic for the vector ALUs); measured 12%
- * faster than two 8-byte lookups per lane, and 2-3x faster than AVX2/AVX-512 gather instructions. */
-static inline void zig_lookup(v8u bits, v8d *x, v8d *k) {
+/* X[layer] and 1 + K[layer] (rounded up to 2^-52) per lane: one 16-byte load per lane from the interleaved
+ * table, then a deinterleave. The byte offsets go through memory so that they reach the address registers
+ * by loads rather than by lane extractions (which compete with the arithmetic for the vector ALUs);
+ * measured 12% faster than two 8-byte lookups per lane, and 2-3x faster than AVX2/AVX-512 gathers. */
+static inline void zig_lookup(v8u bits, v8d *x, v8d *one_plus_k) {
     volatile uint64_t offset[WB_LANES] __attribute__((aligned(64)));
     store8u((uint64_t *)offset, zig_layer(bits) << 4);
     const char *base = (const char *)wb_zig_xk;
@@ -108,7 +114,7 @@ static inline void zig_lookup(v8u bits, v8d *x, v8d *k) {
     v4d c = __builtin_shufflevector(p[4], p[5], 0, 1, 2, 3), d = __builtin_shufflevector(p[6], p[7], 0, 1, 2, 3);
     v8d lo = __builtin_shufflevector(a, b, 0, 1, 2, 3, 4, 5, 6, 7), hi = __builtin_shufflevector(c, d, 0, 1, 2, 3, 4, 5, 6, 7);
     *x = __builtin_shufflevector(lo, hi, 0, 2, 4, 6, 8, 10, 12, 14);
-    *k = __builtin_shufflevector(lo, hi, 1, 3, 5, 7, 9, 11, 13, 15);
+    *one_plus_k = __builtin_shufflevector(lo, hi, 1, 3, 5, 7, 9, 11, 13, 15);
 }
 
 /* Plain per-lane loads for the slow path. */
@@ -149,11 +155,12 @@ static __attribute__((noinline)) v8d normal_rare(rng_regs *r, v8u layer, v8d x, 
             v8i fresh = wedge & ~accepted;
             if (any8(fresh)) {
                 v8u bits = rng_next(r);
-                v8d u = unit8(bits);
+                v8d one_plus_u = zig_one_plus_u(bits), edge, one_plus_k;
+                zig_lookup(bits, &edge, &one_plus_k);
                 layer = (v8u)blend8(fresh, (v8d)zig_layer(bits), (v8d)layer);
                 sign = (v8u)blend8(fresh, (v8d)zig_sign(bits), (v8d)sign);
-                x = blend8(fresh, u * gather8(wb_zig_x, layer), x);
-                done |= fresh & (v8i)(u < gather8(wb_zig_k, layer));
+                x = blend8(fresh, zig_abscissa(one_plus_u, edge), x);
+                done |= fresh & (v8i)(one_plus_u < one_plus_k);
             }
         }
         if (all8(done)) return (v8d)((v8u)x | sign);
@@ -181,59 +188,61 @@ void wb_normal_stream_init(wb_normal_stream *stream, const wb_rng8 *rng) {
 }
 
 __attribute__((noinline)) void wb_normals_refill(wb_normal_stream *stream) {
-    /* The fast path never waits for the slow one: vectors with rejected lanes are only noted here
-     * (branch-free, so the main stream's recurrence runs ahead undisturbed) and finished afterwards
-     * from the second stream. */
-    uint64_t rejected_bits[WB_NORMAL_VECTORS + 1][WB_LANES];
-    int32_t rejected_at[WB_NORMAL_VECTORS + 1], rejected = 0;
-    uint8_t rejected_lanes[WB_NORMAL_VECTORS + 1];
+    /* The fast path never waits for the slow one: a rejected lane keeps its raw draw in its slot and its
+     * vector's mask of rejected lanes is stored (branch-free, so the main stream's recurrence runs ahead
+     * undisturbed); the lane is finished afterwards from the second stream. */
+    uint8_t rejected_lanes[WB_NORMAL_VECTORS] __attribute__((aligned(8)));
     rng_regs r = rng_load(&stream->rng);
     for (int k = 0; k < WB_NORMAL_VECTORS; k++) {
         v8u bits = rng_next(&r);
-        v8d u = unit8(bits), edge, ratio;
-        zig_lookup(bits, &edge, &ratio);
-        v8i outside = (v8i)(u >= ratio);
-        store8(stream->buffer[k], (v8d)((v8u)(u * edge) | zig_sign(bits)));
-        store8u(rejected_bits[rejected], bits);
-        rejected_at[rejected] = k;
-        rejected_lanes[rejected] = (uint8_t)mask_bits(outside);
-        rejected += any8(outside);
+        v8d one_plus_u = zig_one_plus_u(bits), edge, one_plus_k;
+        zig_lookup(bits, &edge, &one_plus_k);
+        v8i outside = (v8i)(one_plus_u >= one_plus_k);
+        v8d z = (v8d)((v8u)zig_abscissa(one_plus_u, edge) | zig_sign(bits));
+        store8(stream->buffer[k], blend8(outside, (v8d)bits, z));
+        rejected_lanes[k] = (uint8_t)mask_bits(outside);
     }
     rng_store(&stream->rng, r);
-    if (rejected) {
-        /* Collect the rejected lanes (about 2 per refill) and finish them eight at a time. */
-        double rx[WB_NORMAL_VECTORS * WB_LANES];
-        uint64_t rlayer[WB_NORMAL_VECTORS * WB_LANES], rsign[WB_NORMAL_VECTORS * WB_LANES];
-        int32_t slot[WB_NORMAL_VECTORS * WB_LANES], m = 0;
-        double *flat = &stream->buffer[0][0];
-        for (int j = 0; j < rejected; j++) {
-            for (uint32_t lanes = rejected_lanes[j]; lanes; lanes &= lanes - 1) {
-                int l = __builtin_ctz(lanes);
-                uint64_t bits = rejected_bits[j][l];
-                slot[m] = rejected_at[j] * WB_LANES + l;
-                rx[m] = fabs(flat[slot[m]]); rlayer[m] = bits & ZIG_LAYER_MASK; rsign[m] = (bits & WB_ZIG_LAYERS) << 53;
-                m++;
+    /* About 9 rejected lanes per refill, finished eight at a time. */
+    rng_regs q = rng_load(&stream->rare_rng);
+    char *flat = (char *)stream->buffer;
+    int32_t slot[WB_LANES], m = 0;
+    v8d x = {0};
+    v8u layer = {0}, sign = {0};
+    for (int k8 = 0; k8 < WB_NORMAL_VECTORS; k8 += 8) {
+        uint64_t eight;
+        memcpy(&eight, &rejected_lanes[k8], 8);
+        for (; eight; eight &= eight - 1) {                   /* bit 8j + l: lane l of vector k8 + j */
+            int bit = __builtin_ctzll(eight);
+            slot[m] = k8 * WB_LANES + bit;
+            uint64_t bits;
+            memcpy(&bits, flat + 8 * slot[m], 8);
+            layer[m] = bits & ZIG_LAYER_MASK; sign[m] = bits & SIGN_BIT;
+            double one_plus_u;
+            uint64_t u_bits = (bits >> 11) | ONE_BITS;
+            memcpy(&one_plus_u, &u_bits, 8);
+            x[m] = __builtin_fma(one_plus_u, wb_zig_x[layer[m]], -wb_zig_x[layer[m]]);
+            if (++m == WB_LANES) {
+                v8d z = normal_rare(&q, layer, x, sign, (v8i){0});
+                for (int l = 0; l < m; l++) { double zl = z[l]; memcpy(flat + 8 * slot[l], &zl, 8); }
+                m = 0;
             }
         }
-        rng_regs q = rng_load(&stream->rare_rng);
-        for (int g = 0; g < m; g += WB_LANES) {
-            v8d x = {0}; v8u layer = {0}, sign = {0}; v8i done = {0};
-            for (int l = 0; l < WB_LANES; l++) {
-                if (g + l < m) { x[l] = rx[g + l]; layer[l] = rlayer[g + l]; sign[l] = rsign[g + l]; }
-                else done[l] = -1;        /* padding */
-            }
-            v8d z = normal_rare(&q, layer, x, sign, done);
-            for (int l = 0; l < WB_LANES && g + l < m; l++) flat[slot[g + l]] = z[l];
-        }
-        rng_store(&stream->rare_rng, q);
     }
+    if (m) {
+        v8i done = {0};
+        for (int l = m; l < WB_LANES; l++) done[l] = -1;      /* padding */
+        v8d z = normal_rare(&q, layer, x, sign, done);
+        for (int l = 0; l < m; l++) { double zl = z[l]; memcpy(flat + 8 * slot[l], &zl, 8); }
+    }
+    rng_store(&stream->rare_rng, q);
     stream->next = 0;
 }
 
 /* Not inlined into the simulation loop: its constants would take the loop's registers. */
 __attribute__((noinline)) void wb_bridge_uniforms_refill(wb_bridge_uniform_stream *stream) {
     rng_regs r = rng_load(&stream->rng);
-    for (int k = 0; k < WB_NORMAL_VECTORS; k++) {
+    for (int k = 0; k < WB_BRIDGE_VECTORS; k++) {
         v8d u = unit8(rng_next(&r)) + 0x1p-53;
         /* E from the exponent bits, exactly (2^52 + biased E, minus 2^52 + 1023); the margin covers log8's
          * rounding at U = 2^E, so the bound never exceeds log8(U). */
@@ -247,55 +256,61 @@ __attribute__((noinline)) void wb_bridge_uniforms_refill(wb_bridge_uniform_strea
 
 /* ---- white-noise LIF --------------------------------------------------------------------------------- */
 
+/* The loop works with the distance to threshold w = theta - V: the crossing test is w' <= 0 and the bridge
+ * exponent is a product of the two distances, with no subtractions on the loop-carried chain. */
+
 /* One group of eight neurons inside the loop; a local, so that its fields live in registers. */
 typedef struct {
-    v8d v, refractory, v_sum, free_steps;
-    int32_t next, next_uniform;
+    v8d w, refractory, w_sum, free_steps;
+    const double *normal;          /* next vector of normals */
+    const double *log_lower;       /* next vector of the bridge uniforms' bounds; the uniforms follow it */
     wb_normal_stream *normals;
     wb_bridge_uniform_stream *uniforms;
     double *histogram;
 } lif_group;
 
-typedef struct { v8d theta, decay, drift, noise, exponent_scale, v_reset, refractory_steps; } lif_constants;
+typedef struct { v8d decay, w_drift, noise, exponent_scale, w_reset, refractory_steps; } lif_constants;
 
+#define UNIFORM_OFFSET (WB_BRIDGE_VECTORS * WB_LANES)   /* uniform[k] - log_lower[k], in doubles */
 
-/* One step of one group; returns its spiking lanes as bits. The loop-carried chain is V -> V' (one FMA)
- * -> crossing test -> reset blend; everything else hangs off it. The caller has refilled both buffers:
- * no calls here on the common path, since a call would force every vector register of the loop onto
- * the stack. */
+/* One step of one group; returns its spiking lanes as bits. The loop-carried chain is w -> w' (one FMA)
+ * -> crossing test -> reset blend; everything else hangs off it. The caller guarantees that the buffers
+ * last: no calls here on the common path, since a call would force every vector register of the loop
+ * onto the stack. */
 static inline __attribute__((always_inline))
 uint32_t lif_white_step(const wb_lif_white_params *p, const lif_constants *c, lif_group *g, const int bridge,
                         const int accumulate, const int histogram) {
-    const v8d zero = {0};
-    v8d kick = __builtin_elementwise_fma(load8(g->normals->buffer[g->next++]), c->noise, c->drift);
-    v8d vn = __builtin_elementwise_fma(g->v, c->decay, kick);
-    v8i crossed = (v8i)(vn >= c->theta);
+    /* w' = e^{-dt/tau} w + (theta - mu)(1 - e^{-dt/tau}) + noise Z: the exact OU step of V (with -Z). */
+    v8d kick = __builtin_elementwise_fma(load8(g->normal), c->noise, c->w_drift);
+    g->normal += WB_LANES;
+    v8d wn = __builtin_elementwise_fma(g->w, c->decay, kick);
+    v8i crossed = (v8i)(wn <= 0.0);
     if (bridge) {
-        /* ln P(max over the step >= theta | both ends below) = -2(theta-V0)(theta-V1) tau/(sigma^2 dt); a
-         * crossing when ln U is below it. Below -37 < ln 2^-53 (the smallest U) nothing can cross: then
-         * this step's U is left for the next step that needs one. */
-        v8d e = ((c->theta - g->v) * c->exponent_scale) * (c->theta - vn);
-        if (__builtin_expect(any8((v8i)(e > load8(g->uniforms->log_lower[g->next_uniform]))), 0))
-            crossed |= (v8i)(e > log8(load8(g->uniforms->uniform[g->next_uniform])));   /* exact, rare */
-        g->next_uniform += any8((v8i)(e > -37.0));
+        /* ln P(max over the step >= theta | both ends below) = -2 w w' tau/(sigma^2 dt); a crossing when
+         * ln U is below it. Below -37 < ln 2^-53 (the smallest U) nothing can cross: then this step's U
+         * is left for the next step that needs one. */
+        v8d e = (g->w * c->exponent_scale) * wn;
+        if (__builtin_expect(any8((v8i)(e > load8(g->log_lower))), 0))
+            crossed |= (v8i)(e > log8(load8(g->log_lower + UNIFORM_OFFSET)));   /* exact, rare */
+        g->log_lower += WB_LANES * any8((v8i)(e > -37.0));
     }
     v8i in_refractory = (v8i)(g->refractory > 0.0);
     v8i spike = crossed & ~in_refractory;
-    vn = blend8(in_refractory | spike, c->v_reset, vn);
+    wn = blend8(in_refractory | spike, c->w_reset, wn);
     g->refractory = blend8(in_refractory, g->refractory - 1.0, blend8(spike, c->refractory_steps, g->refractory));
     if (accumulate) {
         v8i free = (v8i)(g->refractory <= 0.0);
-        g->v_sum += blend8(free, vn, zero);
-        g->free_steps += blend8(free, zero + 1.0, zero);
+        g->w_sum = blend8(free, g->w_sum + wn, g->w_sum);
+        g->free_steps = blend8(free, g->free_steps + 1.0, g->free_steps);
         if (histogram) {
             for (int l = 0; l < WB_LANES; l++) {
                 if (!free[l]) continue;
-                double k = floor((vn[l] - p->v_min) / p->bin_width);
+                double k = floor((p->theta - wn[l] - p->v_min) / p->bin_width);
                 if (k >= 0 && k < p->bins) g->histogram[(int64_t)k] += 1;
             }
         }
     }
-    g->v = vn;
+    g->w = wn;
     return mask_bits(spike);
 }
 
@@ -303,36 +318,44 @@ static inline __attribute__((always_inline))
 lif_group lif_group_load(const wb_lif_white_params *p, wb_lif_lanes *lanes, wb_normal_stream *normals,
                          wb_bridge_uniform_stream *uniforms, int g) {
     return (lif_group){
-        .v = load8(lanes->v), .refractory = load8(lanes->refractory),
-        .v_sum = load8(lanes->v_sum), .free_steps = load8(lanes->free_steps),
-        .next = normals->next, .next_uniform = uniforms->next, .normals = normals, .uniforms = uniforms,
+        .w = load8(lanes->w), .refractory = load8(lanes->refractory),
+        .w_sum = load8(lanes->w_sum), .free_steps = load8(lanes->free_steps),
+        .normal = normals->buffer[0] + WB_LANES * normals->next,
+        .log_lower = uniforms->log_lower[0] + WB_LANES * uniforms->next, .normals = normals, .uniforms = uniforms,
         .histogram = p->histogram ? p->histogram + (int64_t)g * p->bins : 0};
 }
 
+static inline int32_t normals_used(const lif_group *g) { return (int32_t)((g->normal - g->normals->buffer[0]) / WB_LANES); }
+static inline int32_t uniforms_used(const lif_group *g) { return (int32_t)((g->log_lower - g->uniforms->log_lower[0]) / WB_LANES); }
+
 static inline __attribute__((always_inline)) void lif_group_store(const lif_group *g, wb_lif_lanes *lanes) {
-    store8(lanes->v, g->v); store8(lanes->refractory, g->refractory);
-    store8(lanes->v_sum, g->v_sum); store8(lanes->free_steps, g->free_steps);
-    g->normals->next = g->next; g->uniforms->next = g->next_uniform;
+    store8(lanes->w, g->w); store8(lanes->refractory, g->refractory);
+    store8(lanes->w_sum, g->w_sum); store8(lanes->free_steps, g->free_steps);
+    g->normals->next = normals_used(g); g->uniforms->next = uniforms_used(g);
 }
 
 /* Refills whichever buffer of the group the next step would read past; they are drawn exactly when the
  * step-by-step order would draw them, so the chunking below leaves the random sequence unchanged. */
 static inline __attribute__((always_inline)) void lif_group_refill(lif_group *g, const int bridge) {
-    if (g->next == WB_NORMAL_VECTORS) { wb_normals_refill(g->normals); g->next = 0; }
-    if (bridge && g->next_uniform == WB_NORMAL_VECTORS) { wb_bridge_uniforms_refill(g->uniforms); g->next_uniform = 0; }
+    if (normals_used(g) == WB_NORMAL_VECTORS) { wb_normals_refill(g->normals); g->normal = g->normals->buffer[0]; }
+    if (bridge && uniforms_used(g) == WB_BRIDGE_VECTORS) {
+        wb_bridge_uniforms_refill(g->uniforms);
+        g->log_lower = g->uniforms->log_lower[0];
+    }
 }
 
 /* One loop per (groups, bridge, accumulate, histogram) choice: the constant flags fold away, and the
- * groups' fields live in registers. The inner loop runs while every group's buffers last (one normal
- * vector per step; uniforms only in some steps), so it makes no calls. */
+ * groups' fields live in registers. Each step takes one vector of normals and at most one of uniforms
+ * per group, so the inner loop runs for as many steps as every group's buffers surely last, with no
+ * calls and no checks. */
 static inline __attribute__((always_inline))
 int64_t lif_white(const wb_lif_white_params *p, wb_lif_lanes *lanes, wb_normal_stream *const *normals,
                   wb_bridge_uniform_stream *const *uniforms, const int groups, int64_t steps, const int bridge,
                   const int accumulate, const int histogram, uint32_t until_spiked, wb_spike_event *events,
                   int32_t capacity, int32_t *count) {
     const v8d zero = {0};
-    const lif_constants c = {zero + p->theta, zero + p->decay, zero + p->drift, zero + p->noise,
-                             zero + p->bridge_exponent, zero + p->v_reset, zero + p->refractory_steps};
+    const lif_constants c = {zero + p->decay, zero + p->w_drift, zero + p->noise, zero + p->bridge_exponent,
+                             zero + (p->theta - p->v_reset), zero + p->refractory_steps};
     lif_group g[WB_MAX_GROUPS];
 #pragma clang loop unroll(full)
     for (int j = 0; j < groups; j++) g[j] = lif_group_load(p, &lanes[j], normals[j], uniforms[j], j);
@@ -340,22 +363,18 @@ int64_t lif_white(const wb_lif_white_params *p, wb_lif_lanes *lanes, wb_normal_s
     int64_t n = 0;
     int stop = 0;
     while (n < steps && !stop) {
-        int next = 0;
+        int64_t chunk = steps - n;
 #pragma clang loop unroll(full)
         for (int j = 0; j < groups; j++) {
             lif_group_refill(&g[j], bridge);
-            if (g[j].next > next) next = g[j].next;
+            if (WB_NORMAL_VECTORS - normals_used(&g[j]) < chunk) chunk = WB_NORMAL_VECTORS - normals_used(&g[j]);
+            if (bridge && WB_BRIDGE_VECTORS - uniforms_used(&g[j]) < chunk) chunk = WB_BRIDGE_VECTORS - uniforms_used(&g[j]);
         }
-        int64_t end = n + (WB_NORMAL_VECTORS - next);
-        if (end > steps) end = steps;
-        while (n < end) {
+        for (int64_t end = n + chunk; n < end;) {
             uint32_t spiked = 0;
-            int exhausted = 0;
 #pragma clang loop unroll(full)
-            for (int j = 0; j < groups; j++) {
+            for (int j = 0; j < groups; j++)
                 spiked |= lif_white_step(p, &c, &g[j], bridge, accumulate, histogram) << (WB_LANES * j);
-                if (bridge) exhausted |= g[j].next_uniform == WB_NORMAL_VECTORS;
-            }
             n++;
             if (__builtin_expect(spiked != 0, 0)) {
                 events[written++] = (wb_spike_event){n, spiked};
@@ -366,7 +385,6 @@ int64_t lif_white(const wb_lif_white_params *p, wb_lif_lanes *lanes, wb_normal_s
                 stop |= written == capacity;
                 if (stop) break;
             }
-            if (exhausted) break;
         }
     }
 #pragma clang loop unroll(full)
@@ -387,10 +405,6 @@ int64_t wb_lif_white_run(const wb_lif_white_params *p, wb_lif_lanes *lanes, wb_n
                          wb_bridge_uniform_stream *const *uniforms, int32_t groups, int64_t steps,
                          int32_t accumulate, uint32_t until_spiked, wb_spike_event *events, int32_t capacity,
                          int32_t *count) {
-    switch (groups) {
-    case 4: LIF_WHITE_GROUPS(4)
-    case 3: LIF_WHITE_GROUPS(3)
-    case 2: LIF_WHITE_GROUPS(2)
-    default: LIF_WHITE_GROUPS(1)
-    }
+    if (groups == 2) { LIF_WHITE_GROUPS(2) }
+    LIF_WHITE_GROUPS(1)
 }

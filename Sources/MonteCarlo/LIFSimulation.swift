@@ -159,8 +159,9 @@ public enum LIFSimulator {
                 return simulateBlock(&step, &normals, &uniforms, lanes: min(8, o.neurons - 8 * b), p, o)
             }
         } else {
-            // Up to four blocks per kernel loop (a block's result does not depend on its partners), fewer when
-            // there are too few blocks to keep every thread busy.
+            // Two blocks per kernel loop (a block's result does not depend on its partner; measured: two
+            // overlap their dependency chains best, more spill registers), one when there are too few
+            // blocks to keep every thread busy.
             let perUnit = max(1, min(Int(WB_MAX_GROUPS), nBlocks / (8 * max(1, o.threads))))
             let unitProgress = progress.map { report in { (done: Int, _: Int) in report(min(done * perUnit, nBlocks), nBlocks) } }
             let units = BlockRunner.run(blocks: (nBlocks + perUnit - 1) / perUnit, threads: o.threads, progress: unitProgress) { u in
@@ -174,7 +175,7 @@ public enum LIFSimulator {
     }
 
     /// White-noise LIF (§9.1) through the C kernel: exact OU step, crossing by grid check or Brownian-bridge
-    /// probability. One to four blocks of eight neurons; block b draws its noise from stream 2b and the
+    /// probability. One or two blocks of eight neurons; block b draws its noise from stream 2b and the
     /// uniforms of the bridge test from stream 2b + 1. The kernel reports the steps with spikes; the
     /// bookkeeping below matches simulateBlock.
     static func simulateWhiteBlocks(_ blockIndices: [Int], _ p: LIFModelParameters, _ o: SimulationOptions) -> [BlockResult] {
@@ -196,10 +197,11 @@ public enum LIFSimulator {
         var state = [wb_lif_lanes](repeating: wb_lif_lanes(), count: groups)
         for (g, b) in blockIndices.enumerated() {
             uniforms[g].rng = LaneRNG(seed: o.seed, stream: 2 * UInt64(b) + 1).c
-            uniforms[g].next = WB_NORMAL_VECTORS
+            uniforms[g].next = WB_BRIDGE_VECTORS
             withUnsafeMutableBytes(of: &state[g]) { raw in
                 for l in 0..<8 {
-                    raw.storeBytes(of: p.vReset, toByteOffset: MemoryLayout<wb_lif_lanes>.offset(of: \.v)! + 8 * l, as: Double.self)
+                    raw.storeBytes(of: p.theta - p.vReset, toByteOffset: MemoryLayout<wb_lif_lanes>.offset(of: \.w)! + 8 * l,
+                                   as: Double.self)
                     raw.storeBytes(of: l < lanes[g] ? 0 : Double.infinity,     // padding lanes: refractory for ever
                                    toByteOffset: MemoryLayout<wb_lif_lanes>.offset(of: \.refractory)! + 8 * l, as: Double.self)
                 }
@@ -212,8 +214,8 @@ public enum LIFSimulator {
         var events = [wb_spike_event](repeating: wb_spike_event(), count: 256)
         hist.withUnsafeMutableBufferPointer { h in
             var params = wb_lif_white_params(
-                mu: p.mu, theta: p.theta, v_reset: p.vReset, decay: Foundation.exp(-dt / p.tauM),
-                drift: -p.mu * Foundation.expm1(-dt / p.tauM),
+                theta: p.theta, v_reset: p.vReset, decay: Foundation.exp(-dt / p.tauM),
+                w_drift: -(p.theta - p.mu) * Foundation.expm1(-dt / p.tauM),
                 noise: p.sigma * ((1 - Foundation.exp(-2 * dt / p.tauM)) / 2).squareRoot(),
                 bridge_exponent: -2 * p.tauM / (p.sigma * p.sigma * dt), refractory_steps: (p.tauRef / dt).rounded(),
                 bridge: o.scheme == .bridge ? 1 : 0, histogram: bins > 0 ? h.baseAddress : nil, bins: Int32(bins),
@@ -264,7 +266,8 @@ public enum LIFSimulator {
                 func sum(_ key: KeyPath<wb_lif_lanes, (Double, Double, Double, Double, Double, Double, Double, Double)>) -> Double {
                     raw.load(fromByteOffset: MemoryLayout<wb_lif_lanes>.offset(of: key)!, as: V8.self).sum()
                 }
-                results[g].vSumNonRefractory = sum(\.v_sum); results[g].nonRefractorySteps = sum(\.free_steps)
+                results[g].nonRefractorySteps = sum(\.free_steps)
+                results[g].vSumNonRefractory = p.theta * results[g].nonRefractorySteps - sum(\.w_sum)
             }
             results[g].steps = Double(lanes[g] * windowSteps)
             // Refractory steps hold V at v_reset, so the sum over all steps needs no counter of its own.

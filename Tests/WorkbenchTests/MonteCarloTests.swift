@@ -105,7 +105,13 @@ struct RNGTests {
         }
         let x = table(wb_zig_x, n + 1), k = table(wb_zig_k, n), fTable = table(wb_zig_f, n + 1)
         let xk = table(wb_zig_xk, 2 * n)
-        let interleaved = (0..<n).allSatisfy { (i: Int) -> Bool in xk[2 * i] == x[i] && xk[2 * i + 1] == k[i] }
+        // The fast path's table: X and 1 + K rounded up to the 2^-52 grid of 1 + u, so that 1 + u < XK
+        // exactly when u < K for every u on that grid.
+        let interleaved = (0..<n).allSatisfy { (i: Int) -> Bool in
+            let onePlusK = xk[2 * i + 1], grid = 0x1p-52
+            return xk[2 * i] == x[i] && onePlusK - 1 >= k[i] && onePlusK - 1 - grid < k[i]
+                && (onePlusK - 1) / grid == ((onePlusK - 1) / grid).rounded()
+        }
         #expect(interleaved, "interleaved table")
         // Base layer: rectangle [0, R] × [0, f(R)] plus the tail ∫_R^∞ f = √(2π)·Q(R).
         let base = r * f(r) + Float80((2 * Double.pi).squareRoot() * Special.normalTail(wb_zig_r))
