@@ -217,6 +217,98 @@ struct DeterminismTests {
     }
 }
 
+/// The white-LIF kernel (CMonteCarloKernels) called directly: two groups of eight neurons, bridge test,
+/// statistics and a histogram.
+struct WhiteKernelTests {
+    struct Run {
+        var events: [(step: Int, lanes: UInt32)] = []
+        var steps = 0
+        var state: [UInt64] = []        // bit patterns of every lane field and the histogram
+    }
+
+    /// Runs `steps` steps in calls that report at most `capacity` spike events each (and stop once every
+    /// lane of `untilSpiked` has spiked, if nonzero).
+    static func run(steps: Int, capacity: Int, untilSpiked: UInt32 = 0) -> Run {
+        let normals = (0..<2).map { g -> UnsafeMutablePointer<wb_normal_stream> in
+            let raw = UnsafeMutableRawPointer.allocate(byteCount: MemoryLayout<wb_normal_stream>.size, alignment: 64)
+            let s = raw.bindMemory(to: wb_normal_stream.self, capacity: 1)
+            var rng = LaneRNG(seed: 3, stream: UInt64(2 * g)).c
+            wb_normal_stream_init(s, &rng)
+            return s
+        }
+        let uniforms = UnsafeMutablePointer<wb_bridge_uniform_stream>.allocate(capacity: 2)
+        defer { normals.forEach { UnsafeMutableRawPointer($0).deallocate() }; uniforms.deallocate() }
+        for g in 0..<2 {
+            uniforms[g].rng = LaneRNG(seed: 3, stream: UInt64(2 * g + 1)).c
+            uniforms[g].next = WB_BRIDGE_VECTORS
+        }
+        var lanes = [wb_lif_lanes](repeating: wb_lif_lanes(), count: 2)
+        for g in 0..<2 {
+            withUnsafeMutableBytes(of: &lanes[g]) { raw in
+                for l in 0..<8 {
+                    raw.storeBytes(of: 10.0, toByteOffset: MemoryLayout<wb_lif_lanes>.offset(of: \.w)! + 8 * l, as: Double.self)
+                    // Lane 7 of group 1 is padding: refractory for ever.
+                    raw.storeBytes(of: g == 1 && l == 7 ? Double.infinity : 0, toByteOffset: MemoryLayout<wb_lif_lanes>.offset(of: \.refractory)! + 8 * l,
+                                   as: Double.self)
+                }
+            }
+        }
+        var histogram = [Double](repeating: 0, count: 2 * 16)
+        var result = Run()
+        histogram.withUnsafeMutableBufferPointer { h in
+            var p = wb_lif_white_params(theta: 20, v_reset: 10, decay: exp(-0.1 / 20), w_drift: -5 * expm1(-0.1 / 20),
+                                        noise: 5 * ((1 - exp(-0.2 / 20)) / 2).squareRoot(), bridge_exponent: -2 * 20 / (25 * 0.1),
+                                        refractory_steps: 20, bridge: 1, histogram: h.baseAddress, bins: 16, v_min: 4, bin_width: 1)
+            var buffer = [wb_spike_event](repeating: wb_spike_event(), count: capacity)
+            let normalStreams: [UnsafeMutablePointer<wb_normal_stream>?] = normals
+            let uniformStreams: [UnsafeMutablePointer<wb_bridge_uniform_stream>?] = [uniforms, uniforms + 1]
+            var pending = untilSpiked
+            while result.steps < steps {
+                var count: Int32 = 0
+                let taken = buffer.withUnsafeMutableBufferPointer { e in
+                    wb_lif_white_run(&p, &lanes, normalStreams, uniformStreams, 2, Int64(steps - result.steps), 1, pending,
+                                     e.baseAddress, Int32(capacity), &count)
+                }
+                for e in buffer[0..<Int(count)] {
+                    result.events.append((result.steps + Int(e.step), e.lanes))
+                    pending &= ~e.lanes
+                }
+                result.steps += Int(taken)
+                if untilSpiked != 0 && pending == 0 { break }
+            }
+        }
+        for g in 0..<2 { withUnsafeBytes(of: lanes[g]) { result.state += Array($0.bindMemory(to: UInt64.self)) } }
+        result.state += histogram.map(\.bitPattern)
+        return result
+    }
+
+    /// A call that stops early (its event buffer full) and the refills between chunks of steps leave the
+    /// random sequence and the state unchanged: one event per call gives the same run as 256.
+    @Test func runsDoNotDependOnHowTheyAreCut() {
+        let one = Self.run(steps: 30_000, capacity: 1), many = Self.run(steps: 30_000, capacity: 256)
+        #expect(one.events.count > 300, "about 15 neurons x 9.5 Hz x 3 s spikes")
+        #expect(one.events.elementsEqual(many.events) { $0.step == $1.step && $0.lanes == $1.lanes })
+        #expect(one.state == many.state && one.steps == many.steps)
+        #expect(one.events.allSatisfy { $0.lanes & (1 << 15) == 0 }, "the padding lane never spikes")
+        // Mean over neurons of the non-refractory steps: 1 - rate x tau_ref.
+        let words = MemoryLayout<wb_lif_lanes>.size / 8, field = MemoryLayout<wb_lif_lanes>.offset(of: \.free_steps)! / 8
+        let freeSteps = (0..<15).map { Double(bitPattern: one.state[($0 / 8) * words + field + $0 % 8]) }
+        let spikes = one.events.reduce(0) { $0 + $1.lanes.nonzeroBitCount }
+        #expect(abs(freeSteps.reduce(0, +) - (15 * 30_000 - 20 * Double(spikes))) <= 20 * 15, "refractory steps = 20 per spike")
+    }
+
+    /// until_spiked: the run stops right after the step in which the last of those lanes spiked.
+    @Test func untilSpikedStopsAfterTheLastOfTheLanes() {
+        let watched: UInt32 = 0b0110_0000_0000_0101       // lanes 0 and 2 of group 0, 5 and 6 of group 1
+        let r = Self.run(steps: 100_000, capacity: 256, untilSpiked: watched)
+        let seen = r.events.reduce(UInt32(0)) { $0 | $1.lanes }
+        #expect(seen & watched == watched)
+        let last = r.events.last!
+        #expect(r.steps == last.step, "stopped after the step of the last event")
+        #expect(r.events.dropLast().reduce(UInt32(0)) { $0 | $1.lanes } & watched != watched, "not before it")
+    }
+}
+
 struct MonteCarloAgreementTests {
     /// THEORY §9.1: the naive grid check fires late; the simulated neuron is the continuous one with
     /// threshold θ + ρσ√(Δt/τ_m). Reproduce the bias and its correction (a check that can fail).
