@@ -105,8 +105,9 @@ typedef double v4d __attribute__((vector_size(32)));
  * by loads rather than by lane extractions (which compete with the arithmetic for the vector ALUs);
  * measured 12% faster than two 8-byte lookups per lane, and 2-3x faster than AVX2/AVX-512 gathers. */
 static inline void zig_lookup(v8u bits, v8d *x, v8d *one_plus_k) {
-    volatile uint64_t offset[WB_LANES] __attribute__((aligned(64)));
-    store8u((uint64_t *)offset, zig_layer(bits) << 4);
+    uint64_t offset[WB_LANES] __attribute__((aligned(64)));
+    store8u(offset, zig_layer(bits) << 4);
+    __asm__("" : "+m"(offset));          /* the compiler must store and reload them */
     const char *base = (const char *)wb_zig_xk;
     v2d p[WB_LANES];
     for (int l = 0; l < WB_LANES; l++) memcpy(&p[l], base + offset[l], 16);
@@ -354,6 +355,8 @@ int64_t lif_white(const wb_lif_white_params *p, wb_lif_lanes *lanes, wb_normal_s
                   const int accumulate, const int histogram, uint32_t until_spiked, wb_spike_event *events,
                   int32_t capacity, int32_t *count) {
     const v8d zero = {0};
+    *count = 0;
+    if (capacity < 1) return 0;
     const lif_constants c = {zero + p->decay, zero + p->w_drift, zero + p->noise, zero + p->bridge_exponent,
                              zero + (p->theta - p->v_reset), zero + p->refractory_steps};
     lif_group g[WB_MAX_GROUPS];

@@ -20,8 +20,6 @@ for R too large the last layer's area falls short of V.
 
 Run: python3 ziggurat_tables.py > ziggurat_tables.c   (MonteCarloTests checks the tables' invariants.)
 """
-import math
-
 from mpmath import mp, mpf, exp, sqrt, log, erfc
 
 mp.dps = 50
@@ -72,7 +70,10 @@ print(table("wb_zig_x", X))
 print(table("wb_zig_k", K))
 print(table("wb_zig_f", F))
 def one_plus_k(k):
-    k52 = math.ceil(float(k) * 2**52)        # float(k) * 2^52 is exact; k52 <= 2^52
+    """1 + ceil(K 2^52) 2^-52 from the exact K (not from its rounding to double, which can sit on the
+    grid while K lies just above it)."""
+    k52 = int(mp.ceil(k * 2**52))
+    assert 0 <= k52 <= 2**52 and k52 - 1 < k * 2**52 <= k52
     return 1 + k52 / 2**52                   # exact: a multiple of 2^-52 in [1, 2]
 
 

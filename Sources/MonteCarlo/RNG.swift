@@ -58,7 +58,7 @@ extension LaneRNG {
 }
 
 /// Standard normals in eight lanes by the vectorised ziggurat of the C kernels (CMonteCarloKernels),
-/// generated 64 vectors at a time so that consecutive draws pipeline instead of sitting on the
+/// generated WB_NORMAL_VECTORS (256) vectors at a time so that consecutive draws pipeline instead of sitting on the
 /// simulation loop's dependency chain. The normals are a function of the LaneRNG it starts from (the rare
 /// wedge and tail completions draw from a jumped copy of it, shared by the lanes).
 public struct NormalBuffer {

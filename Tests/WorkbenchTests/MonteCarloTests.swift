@@ -105,12 +105,13 @@ struct RNGTests {
         }
         let x = table(wb_zig_x, n + 1), k = table(wb_zig_k, n), fTable = table(wb_zig_f, n + 1)
         let xk = table(wb_zig_xk, 2 * n)
-        // The fast path's table: X and 1 + K rounded up to the 2^-52 grid of 1 + u, so that 1 + u < XK
-        // exactly when u < K for every u on that grid.
+        // The fast path's table: X and 1 + K with K (exact, from the generator) rounded up to the 2^-52
+        // grid of 1 + u, so that 1 + u < XK exactly when u < K for every u on that grid. Against the
+        // double K: on the grid, at or above K, and less than a grid step above it (a step when the
+        // double K itself sits on the grid with the exact K just above).
         let interleaved = (0..<n).allSatisfy { (i: Int) -> Bool in
-            let onePlusK = xk[2 * i + 1], grid = 0x1p-52
-            return xk[2 * i] == x[i] && onePlusK - 1 >= k[i] && onePlusK - 1 - grid < k[i]
-                && (onePlusK - 1) / grid == ((onePlusK - 1) / grid).rounded()
+            let kUp = xk[2 * i + 1] - 1, grid = 0x1p-52
+            return xk[2 * i] == x[i] && kUp >= k[i] && kUp - grid <= k[i] && (kUp / grid).rounded() == kUp / grid
         }
         #expect(interleaved, "interleaved table")
         // Base layer: rectangle [0, R] × [0, f(R)] plus the tail ∫_R^∞ f = √(2π)·Q(R).
