@@ -1,7 +1,8 @@
-// Vectorised log, exp and sin/cos(2πu) for SIMD8<Double>: scalar libm calls inside SIMD lanes cost
-// more than the whole rest of a simulation step (DESIGN.md §5). Hand-written polynomials (no SIMD
-// math library is available to Swift on Linux); accuracy is stated per function and tested against
-// libm over their whole domain in MonteCarloTests.
+// Vectorised log and exp for SIMD8<Double>: scalar libm calls inside SIMD lanes cost more than the
+// whole rest of a simulation step (DESIGN.md §5). Hand-written polynomials (no SIMD math library is
+// available to Swift on Linux); accuracy is stated per function and tested against libm in
+// MonteCarloTests. CMonteCarloKernels has the same polynomials (log8/exp8) for its C loops; these stay
+// in Swift so that the Swift simulators' loops inline them instead of calling across the module.
 public typealias V8 = SIMD8<Double>
 public typealias Mask8 = SIMDMask<SIMD8<Int64>>
 

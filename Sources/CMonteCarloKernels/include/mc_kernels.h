@@ -36,7 +36,7 @@ void wb_normals_refill(wb_normal_stream *stream);
 /* Uniforms U on (0, 1) (52 random bits + 2^-53) for the Brownian-bridge crossing test, which compares ln U
  * with the log of the crossing probability (no exp on the simulation's critical path). Next to each U the
  * refill stores a lower bound of ln U from its binary exponent (a few integer operations); the exact ln U
- * is computed only when the log-probability exceeds the bound, in about one step in a hundred. */
+ * is computed only when the log-probability exceeds the bound (0.85 % of 8-lane steps at mu = 15, sigma = 5 mV). */
 typedef struct {
     double log_lower[WB_BRIDGE_VECTORS][WB_LANES];   /* <= ln U: E ln 2 - 1e-12 for U in [2^E, 2^(E+1)) */
     double uniform[WB_BRIDGE_VECTORS][WB_LANES];
