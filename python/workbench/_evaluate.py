@@ -214,8 +214,8 @@ def evaluate(name: str, *values, outputs: Optional[Sequence[str]] = None, errors
     user = np.empty((n_rows, n_params), dtype=np.float64)
     for p in e.parameters:
         user[:, p.index] = p.default
-    row_error = np.full(n_rows, None, dtype=object)
-    row_param = np.full(n_rows, -1, dtype=np.int64)     # parameter index named by the row's error, if any
+    row_error: Dict[int, str] = {}                        # the first error of a failed row
+    row_param: Dict[int, int] = {}                        # parameter index that error names
     failed_host = np.zeros(n_rows, dtype=bool)             # rows with an error found here, before the ABI
 
     def note_errors(errs, column_index):
@@ -224,7 +224,7 @@ def evaluate(name: str, *values, outputs: Optional[Sequence[str]] = None, errors
         flat = np.broadcast_to(errs, shape).reshape(-1)
         for r in np.flatnonzero(np.frompyfunc(lambda x: x is not None, 1, 1)(flat).astype(bool)):
             if not failed_host[r]:
-                row_error[r], row_param[r], failed_host[r] = flat[r], column_index, True
+                row_error[int(r)], row_param[int(r)], failed_host[r] = flat[r], column_index, True
 
     for k, index in enumerate(names):
         if isinstance(index, int):
@@ -234,14 +234,15 @@ def evaluate(name: str, *values, outputs: Optional[Sequence[str]] = None, errors
         free = np.broadcast_to(arrays[extra["sigma_free"]], shape).reshape(-1)
         bad = _check_column(free_p, free) | np.isnan(free)
         for r in np.flatnonzero(bad & ~failed_host):
-            row_error[r], failed_host[r] = f"parameter 'sigma_free' = {free[r]:.15g} is out of range (valid: > 0 mV)", True
+            row_error[int(r)], failed_host[r] = f"parameter 'sigma_free' = {free[r]:.15g} is out of range (valid: > 0 mV)", True
         user[:, e.parameter("sigma").index] = free * math.sqrt(2.0)   # Brunel convention: σ = √2 s_V
-    frame = user.copy()                                                # the estimator's frame
+    frame = user                                                       # the estimator's frame
     vrest = None
     if "v_rest" in extra:
+        frame = user.copy()
         vrest = np.broadcast_to(arrays[extra["v_rest"]], shape).reshape(-1)
         for r in np.flatnonzero(~np.isfinite(vrest) & ~failed_host):
-            row_error[r], failed_host[r] = f"parameter 'v_rest' = {vrest[r]:.15g} is not a finite number", True
+            row_error[int(r)], failed_host[r] = f"parameter 'v_rest' = {vrest[r]:.15g} is not a finite number", True
         for p in e.parameters:
             if p.potential:
                 col = frame[:, p.index]
@@ -251,7 +252,7 @@ def evaluate(name: str, *values, outputs: Optional[Sequence[str]] = None, errors
     for p in e.parameters:
         bad = _check_column(p, frame[:, p.index])
         for r in np.flatnonzero(bad & ~failed_host):
-            row_error[r], row_param[r], failed_host[r] = _range_message(p, frame[r, p.index]), p.index, True
+            row_error[int(r)], row_param[int(r)], failed_host[r] = _range_message(p, frame[r, p.index]), p.index, True
     if errors == "raise" and failed_host.any():
         _raise_input(e, int(np.flatnonzero(failed_host)[0]), row_error, row_param, frame, shape)
 
@@ -274,6 +275,8 @@ def evaluate(name: str, *values, outputs: Optional[Sequence[str]] = None, errors
 
     safe = np.array(_abi.safe_row(e._d), dtype=np.float64)
     if failed_host.any():
+        if frame is user:
+            frame = user.copy()         # `user` keeps what the caller gave, for Result.parameters
         frame[failed_host] = safe
     frame = np.ascontiguousarray(frame)
     values = np.full((n_rows, len(selected)), np.nan, dtype=np.float64)
@@ -310,7 +313,7 @@ def evaluate(name: str, *values, outputs: Optional[Sequence[str]] = None, errors
     na[failed_host] = 0
     plugin_failed = np.flatnonzero((status < 0) & ~failed_host)
     for r in plugin_failed:
-        row_error[r] = _row_message(e, frame[r], int(status[r]))
+        row_error[int(r)] = _row_message(e, frame[r], int(status[r]))
     # An ok row never carries an unannounced NaN: a NaN in a wanted, applicable output is the plugin's
     # failure, and the row is failed with a message (the CLI prints an empty cell there).
     if len(selected):
@@ -320,7 +323,7 @@ def evaluate(name: str, *values, outputs: Optional[Sequence[str]] = None, errors
         for r in np.flatnonzero(silent.any(axis=1)):
             o = selected[int(np.flatnonzero(silent[r])[0])]
             status[r] = _abi.WB_STATUS_NUMERICAL_ERROR
-            row_error[r] = f"estimator returned NaN for '{o.name}' without marking it not applicable"
+            row_error[int(r)] = f"estimator returned NaN for '{o.name}' without marking it not applicable"
             values[r] = np.nan
     failed = status < 0
     if errors == "raise" and failed.any():
@@ -339,15 +342,15 @@ def evaluate(name: str, *values, outputs: Optional[Sequence[str]] = None, errors
             col = col + vrest
         result_values[o.name] = col.reshape(shape)
     not_applicable = {o.name: ((na & (np.uint64(1) << np.uint64(o.index))) != 0).reshape(shape) for o in selected}
-    error_map = {int(r): row_error[r] for r in np.flatnonzero(failed)}
+    error_map = {int(r): row_error[int(r)] for r in np.flatnonzero(failed)}
     params_out = {p.name: user[:, p.index].reshape(shape) for p in e.parameters}
     result = Result(e, shape, result_values, status.reshape(shape), error_map, not_applicable, params_out)
     warned = np.flatnonzero(status > 0)
     if len(warned):
-        texts = sorted({t for r in warned[:1000] for t in e.warning_texts(int(status[r]))})
-        where = f"row {int(warned[0])}" if n_rows > 1 and len(warned) == 1 else (
-            f"{len(warned)} of {n_rows} rows" if n_rows > 1 else "the value")
-        warnings.warn(f"{e.name}: {where} carry warnings: {'; '.join(texts)} (see Result.status/warnings)",
+        texts = sorted({t for s in np.unique(status[warned]) for t in e.warning_texts(int(s))})
+        where = f"row {int(warned[0])} carries" if n_rows > 1 and len(warned) == 1 else (
+            f"{len(warned)} of {n_rows} rows carry" if n_rows > 1 else "the value carries")
+        warnings.warn(f"{e.name}: {where} warnings: {'; '.join(texts)} (see Result.status/warnings)",
                       WorkbenchWarning, stacklevel=3)
     return result
 
@@ -358,7 +361,7 @@ def _index_text(index, shape) -> str:
 
 def _raise_input(e: Estimator, r: int, row_error, row_param, frame, shape):
     index = np.unravel_index(r, shape) if shape else ()
-    k = int(row_param[r])
+    k = row_param.get(r, -1)
     p = e.parameters[k] if k >= 0 else None
     where = f"row {r}{_index_text(index, shape)}: " if shape else ""
     raise WorkbenchInputError(f"{e.name}: {where}{row_error[r]}", parameter=p.name if p else None,
