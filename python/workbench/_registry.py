@@ -192,7 +192,8 @@ def _probe(paths: List[str]) -> Dict[str, dict]:
             how = (f"signal {-proc.returncode}" if proc.returncode < 0 else f"exit code {proc.returncode}")
             err = proc.stderr.strip().splitlines()[-1:] if proc.stderr.strip() else []
             results[rest[0]] = {"path": rest[0], "ok": False,
-                                "reason": f"loading it crashed the probe process ({how})"
+                                "reason": f"loading it (dlopen, entry points, one evaluation at the defaults) "
+                                          f"crashed the probe process ({how})"
                                           + (f": {err[0]}" if err else "")}
             rest = rest[1:]
         pending = rest
