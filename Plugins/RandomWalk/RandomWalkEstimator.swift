@@ -75,6 +75,7 @@ struct RandomWalkEstimator: Estimator {
         out.set(O.pSiegmund.rawValue, sieg)
         out.set(O.pNaive.rawValue, naive)
         if want(.pCross, .siegmundError, .naiveError) {
+            try numerical { try walk.checkCrossingWork(steps: n) }
             let exact = walk.crossingProbabilities(steps: n).last
             out.set(O.pCross.rawValue, exact)
             out.set(O.siegmundError.rawValue, rel(sieg, exact))
@@ -112,7 +113,11 @@ struct RandomWalkEstimator: Estimator {
     }
 }
 
-/// A failure of the linear algebra is a numerical error (exit 1), never a bad input.
+/// A failure of the linear algebra is a numerical error (exit 1), never a bad input; a computation refused
+/// by NystromLimits is bad input (exit 2), with what it needed and which outputs remain available.
 func numerical<T>(_ body: () throws -> T) throws -> T {
-    do { return try body() } catch { throw EstimatorFailure(.numerical, "numerical failure: \(error)") }
+    do { return try body() } catch let limit as NystromLimit {
+        throw EstimatorFailure(.badInput, "\(limit): beyond this estimator's resources at these parameters; "
+                               + "the closed-form outputs remain available (ask for them alone)")
+    } catch { throw EstimatorFailure(.numerical, "\(error)") }
 }

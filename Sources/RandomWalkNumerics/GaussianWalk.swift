@@ -31,10 +31,8 @@ public struct GaussianWalk: Sendable {
 
     /// The forward operator K_ij = w_i φ_s(z_i − z_j − m) on its band (|Δ| ≤ bandCut·s), optionally as I − K.
     func forwardOperator(_ g: NystromGrid, identityMinus: Bool) -> ProfileMatrix {
-        let cut = resolution.bandCut * s, invS = 1 / s
-        var k = ProfileMatrix(n: g.count) { i in
-            (g.lowerBound(g.y[i] - m - cut), g.upperBound(g.y[i] - m + cut))
-        }
+        let invS = 1 / s
+        var k = ProfileMatrix(n: g.count, columns: forwardProfile(g))
         for i in 0..<g.count {
             let yi = g.y[i], wi = g.w[i]
             k.fillRow(i) { j in
@@ -43,6 +41,12 @@ public struct GaussianWalk: Sendable {
             }
         }
         return k
+    }
+
+    /// Columns of row i of the forward operator: |y_i − y_j − m| ≤ bandCut·s.
+    func forwardProfile(_ g: NystromGrid) -> (Int) -> (Int, Int) {
+        let cut = resolution.bandCut * s
+        return { i in (g.lowerBound(g.y[i] - self.m - cut), g.upperBound(g.y[i] - self.m + cut)) }
     }
 
     /// Lower cut-off of THEORY §4.1 for a horizon of n steps (relative to a): z0 − 10 s − max_{k≤n}(14 s√k − km).
@@ -70,7 +74,24 @@ public struct GaussianWalk: Sendable {
         } else {
             return n
         }
-        return k < Double(n) ? max(1, Int(k)) : n
+        // NaN (e.g. s² underflowing to 0 at subnormal inputs) means no bound; −∞ means one step suffices.
+        return k < Double(n) ? Int(max(1, k)) : n
+    }
+
+    /// The size of P(N ≤ n) before it is computed: nodes of the grid and steps to iterate. Throws
+    /// NystromLimit beyond NystromLimits (nodes, or nodes × steps).
+    public func checkCrossingWork(steps n: Int) throws {
+        let nEff = effectiveHorizon(n)
+        guard nEff > 1 else { return }
+        let length = -lowerCutoff(steps: nEff)
+        try NystromGrid.checkSize(length: length, s: s, anchors: 1, resolution, "P(N <= n)")
+        let work = NystromGrid.estimatedNodes(length: length, s: s, anchors: 1, resolution) * Double(nEff)
+        guard work <= NystromLimits.maxNodeSteps else {
+            throw NystromLimit("P(N <= n) needs about \(String(format: "%.2g", work)) node-steps (\(nEff) steps on the grid; limit \(String(format: "%.2g", NystromLimits.maxNodeSteps)))")
+        }
+        // A drift of many s shifts the operator's band away from the diagonal, and the profile with it.
+        let g = grid(lower: -length)
+        try ProfileMatrix.check(n: g.count, "P(N <= n)", columns: forwardProfile(g))
     }
 
     // MARK: P(N ≤ n)
@@ -163,7 +184,10 @@ public struct GaussianWalk: Sendable {
     /// `depth` overrides the cut-off depth below x0 (tests).
     public func meanCrossingTime(depth: Double? = nil) throws -> MeanResult? {
         guard m > 0 else { return nil }
-        let g = grid(lower: z0 - (depth ?? eventDepth()))
+        let lower = z0 - (depth ?? eventDepth())
+        try NystromGrid.checkSize(length: -lower, s: s, anchors: 1, resolution, "E[N]")
+        let g = grid(lower: lower)
+        try ProfileMatrix.check(n: g.count, "E[N]", columns: forwardProfile(g))
         var a = forwardOperator(g, identityMinus: true)
         try a.factorize()
         let invS = 1 / s
@@ -179,9 +203,12 @@ public struct GaussianWalk: Sendable {
     /// h_i = Q((a − y_i − m)/s) + Σ_j w_j φ_s(y_j − y_i − m) h_j,  P = Q((a − x0 − m)/s) + Σ_j w_j φ_s(y_j − x0 − m) h_j.
     public func crossingProbabilityEver() throws -> MeanResult {
         guard m < 0 else { return MeanResult(value: 1, nodes: 0) }
+        try NystromGrid.checkSize(length: eventDepth() - z0, s: s, anchors: 1, resolution, "P(N < inf)")
         let g = grid(lower: z0 - eventDepth())
         let cut = resolution.bandCut * s, invS = 1 / s
-        var t = ProfileMatrix(n: g.count) { i in (g.lowerBound(g.y[i] + m - cut), g.upperBound(g.y[i] + m + cut)) }
+        let backward = { (i: Int) in (g.lowerBound(g.y[i] + self.m - cut), g.upperBound(g.y[i] + self.m + cut)) }
+        try ProfileMatrix.check(n: g.count, "P(N < inf)", columns: backward)
+        var t = ProfileMatrix(n: g.count, columns: backward)
         for i in 0..<g.count {
             let yi = g.y[i]
             t.fillRow(i) { j in

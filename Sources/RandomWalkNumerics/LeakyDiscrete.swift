@@ -60,13 +60,27 @@ public struct LeakyDiscrete: Sendable {
         return (g.lowerBound((target - m - cut) / beta), g.upperBound((target - m + cut) / beta))
     }
 
+    /// The length of the state space grid() covers (in mV) and its fine ends, without building it.
+    func gridExtent() -> (length: Double, anchors: Int) {
+        switch mode {
+        case .reset:
+            return (theta - min(freeMean - 14 * freeStd, vReset - 14 * s), 1)
+        case .subtract:
+            let lower = min(freeMean, 0, theta) - 14 * freeStd - s
+            let upper = max(theta + 14 * s + m, (m + max(0, -theta)) / (1 - beta) + 14 * freeStd, 0) + s
+            return (upper - lower, 4)
+        }
+    }
+
     public func spikeProbability() throws -> Result {
+        let extent = gridExtent()
+        try NystromGrid.checkSize(length: extent.length, s: s, anchors: extent.anchors, resolution, "spike_prob")
         let g = grid()
         let N = g.count
         let cut = resolution.bandCut * s, invS = 1 / s
         let y = g.y, w = g.w
         // I − K, K_ij = w_i [φ_s(y_i − βy_j − m)·1(y_i ≤ θ) + φ_s(y_i + θ − βy_j − m)·1(y_i > 0, subtract)]
-        var a = ProfileMatrix(n: N) { i in
+        let profile = { (i: Int) -> (Int, Int) in
             var (c0, c1) = (1, 0)
             if y[i] <= theta { (c0, c1) = columns(g, y[i], cut) }
             if mode == .subtract && y[i] > 0 {
@@ -75,6 +89,8 @@ public struct LeakyDiscrete: Sendable {
             }
             return (c0, c1)
         }
+        try ProfileMatrix.check(n: N, "spike_prob", columns: profile)
+        var a = ProfileMatrix(n: N, columns: profile)
         for i in 0..<N {
             let yi = y[i], wi = w[i]
             let stay = yi <= theta, jumped = mode == .subtract && yi > 0

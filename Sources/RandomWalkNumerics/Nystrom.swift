@@ -24,6 +24,22 @@ public struct NystromResolution: Sendable {
     public var halved: NystromResolution { NystromResolution(fineWidth: fineWidth / 2, maxWidth: maxWidth / 2, growth: growth / 2) }
 }
 
+/// Resource bounds of the Nyström numerics. Ordinary-looking inputs can ask for grids no machine holds
+/// (random-walk 1 1e-5 1 10 wanted 4e7 nodes, 27 GB; a leaky profile 11.7 GB), so sizes are computed from
+/// the parameters and refused before anything is allocated. Measured on the 2-core machine: 4e5 nodes
+/// of E[N] cost 0.6 s and 280 MB; 1.1e8 node-steps of P(N ≤ n) 2 s; 1.45e8 profile entries 1.2 GB.
+public enum NystromLimits {
+    public static let maxNodes = 500_000.0
+    public static let maxProfileEntries = 160_000_000      // 1.3 GB of doubles
+    public static let maxNodeSteps = 5e8                   // ~10 s of banded products
+}
+
+/// A computation refused up front by NystromLimits; the message says what needed how much.
+public struct NystromLimit: Error, CustomStringConvertible {
+    public let description: String
+    public init(_ description: String) { self.description = description }
+}
+
 /// Nodes (ascending) and weights of a composite Gauss–Legendre rule.
 public struct NystromGrid: Sendable {
     public private(set) var y: [Double] = []
@@ -32,6 +48,23 @@ public struct NystromGrid: Sendable {
     static let rule = GaussLegendre(order: 16)     // gsl_integration_glfixed_table, 16 nodes
 
     public init() {}
+
+    /// An upper estimate of the nodes addSegment places on `length` with `anchors` fine ends, from the
+    /// widths alone (nothing allocated; a NaN or infinite length gives +inf). Each anchor's ramp from
+    /// fineWidth to maxWidth spans (max − fine)/growth s, i.e. at most that over fineWidth panels.
+    public static func estimatedNodes(length: Double, s: Double, anchors: Int, _ res: NystromResolution) -> Double {
+        let ramp = (res.maxWidth - res.fineWidth) / res.growth / res.fineWidth + 1
+        let panels = (length / s) / res.maxWidth + Double(anchors) * ramp + 1
+        return panels.isNaN ? .infinity : Double(rule.nodes.count) * panels
+    }
+
+    /// Throws NystromLimit when `estimatedNodes` exceeds NystromLimits.maxNodes.
+    public static func checkSize(length: Double, s: Double, anchors: Int, _ res: NystromResolution, _ what: String) throws {
+        let n = estimatedNodes(length: length, s: s, anchors: anchors, res)
+        guard n <= NystromLimits.maxNodes else {
+            throw NystromLimit("\(what) needs a Nyström grid of about \(String(format: "%.2g", n)) nodes (limit \(String(format: "%.2g", NystromLimits.maxNodes)))")
+        }
+    }
 
     /// Appends panels covering [lo, hi] (lo < hi), fine (width res.fineWidth·s) at the ends flagged as
     /// anchors and growing towards the other end. Call with ascending, adjacent segments.
@@ -103,6 +136,20 @@ public struct ProfileMatrix {
     /// the profile is widened to include the diagonal and made monotone.
     public init(n: Int, columns: (Int) -> (Int, Int)) {
         self.n = n
+        (lo, hi, offset) = Self.profile(n: n, columns: columns)
+        a = [Double](repeating: 0, count: offset[n])
+    }
+
+    /// Throws NystromLimit (naming `what`) when the profile of `columns` would hold more than
+    /// NystromLimits.maxProfileEntries entries; call before init(n:columns:) allocates them.
+    public static func check(n: Int, _ what: String, columns: (Int) -> (Int, Int)) throws {
+        let entries = profile(n: n, columns: columns).offset[n]
+        guard entries <= NystromLimits.maxProfileEntries else {
+            throw NystromLimit("\(what) needs a matrix profile of \(String(format: "%.2g", Double(entries))) entries (limit \(String(format: "%.2g", Double(NystromLimits.maxProfileEntries))))")
+        }
+    }
+
+    static func profile(n: Int, columns: (Int) -> (Int, Int)) -> (lo: [Int], hi: [Int], offset: [Int]) {
         var l = [Int](repeating: 0, count: n), h = [Int](repeating: 0, count: n)
         for i in 0..<n {
             let (c0, c1) = columns(i)
@@ -112,8 +159,7 @@ public struct ProfileMatrix {
         if n >= 2 { for i in stride(from: n - 2, through: 0, by: -1) { l[i] = min(l[i], l[i + 1]) } }
         var off = [Int](repeating: 0, count: n + 1)
         for i in 0..<n { off[i + 1] = off[i] + h[i] - l[i] + 1 }
-        lo = l; hi = h; offset = off
-        a = [Double](repeating: 0, count: off[n])
+        return (l, h, off)
     }
 
     /// Fills row i: f(j) for j in lo[i]...hi[i] (f returns the entry).

@@ -167,7 +167,7 @@ public final class LoadedEstimator: @unchecked Sendable {
         }
         var messages = [Int: String]()
         for row in 0..<nRows where status[row] < 0 {
-            messages[row] = message(forRow: Array(input[row * nP..<(row + 1) * nP]), status: status[row])
+            messages[row] = message(forRow: Array(input[row * nP..<(row + 1) * nP]), status: status[row], want: wantBytes)
         }
         return Batch(nRows: nRows, nOutputs: nO, values: values, column: column, width: nW, notApplicable: na, status: status, messages: messages)
     }
@@ -182,11 +182,17 @@ public final class LoadedEstimator: @unchecked Sendable {
         return bits > 0 ? min(bits, all) : all
     }()
 
-    func message(forRow row: [Double], status: Int32) -> String {
+    /// The message of a failed row, evaluated again alone with the same wanted outputs (all of them could
+    /// cost far more than the failed call, or fail differently).
+    func message(forRow row: [Double], status: Int32, want: [UInt8]? = nil) -> String {
         var out = [Double](repeating: .nan, count: max(outputs.count, 1))
         var na: UInt64 = 0, st: Int32 = 0
         var msg = [CChar](repeating: 0, count: 1024)
-        _ = descriptor.pointee.evaluate(descriptor, 1, row, nil, &out, &na, &st, &msg, msg.count)
+        if let want {
+            want.withUnsafeBufferPointer { _ = descriptor.pointee.evaluate(descriptor, 1, row, $0.baseAddress, &out, &na, &st, &msg, msg.count) }
+        } else {
+            _ = descriptor.pointee.evaluate(descriptor, 1, row, nil, &out, &na, &st, &msg, msg.count)
+        }
         let text = String(cString: msg)
         if !text.isEmpty { return text }
         if status <= WB_STATUS_BAD_PARAM_BASE {

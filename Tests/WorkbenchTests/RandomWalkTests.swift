@@ -259,4 +259,29 @@ struct RandomWalkCLITests {
         #expect(r.code == 2, "\(args): exit \(r.code), \(r.stderr)")
         #expect(r.stderr.contains(name), "\(args): message does not name \(name): \(r.stderr)")
     }
+
+    /// Grids no machine holds are refused up front (NystromLimits), in milliseconds, naming what needed
+    /// how much; the outputs that need no grid stay available. These inputs once allocated 4-27 GB or ran
+    /// for minutes; a subnormal walk once trapped on Int(-inf).
+    @Test("resource limits", arguments: [
+        (["eval", "random-walk", "1", "1e-5", "1", "10"], "E[N] needs a Nyström grid"),
+        (["eval", "random-walk", "1e6", "1e-6", "1", "10"], "Nyström grid"),
+        (["eval", "random-walk", "1", "0", "1", "100000"], "node-steps"),
+        (["eval", "random-walk", "5", "0.1", "1e98", "11", "--x0", "-6e95"], "E[N] needs a Nyström grid"),
+        (["eval", "leaky-discrete", "0.48", "-127", "0.0217"], "spike_prob needs a matrix profile"),
+    ])
+    func resourceLimits(_ args: [String], _ words: String) throws {
+        let started = Date()
+        let r = try workbench(args)
+        #expect(r.code == 2 && r.stderr.contains(words) && r.stderr.contains("limit"), "\(args): \(r.code) \(r.stderr)")
+        #expect(Date().timeIntervalSince(started) < 10, "\(args) took too long to refuse")
+        let rest = try workbench(args + ["--outputs", args[1] == "leaky-discrete" ? "free_mean_mv" : "p_cross_by_n_siegmund"])
+        #expect(rest.code == 0, "\(args): the closed-form output: \(rest.stderr)")
+    }
+
+    @Test func subnormalWalkIsAnErrorNotATrap() throws {
+        let r = try workbench(["eval", "random-walk", "1e-320", "-1e-320", "1e-320", "10"])
+        #expect(r.code == 1 || r.code == 2, "exit \(r.code): \(r.stderr)")
+        #expect(r.stderr.hasPrefix("error:"), "\(r.stderr)")
+    }
 }

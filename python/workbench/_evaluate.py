@@ -313,7 +313,7 @@ def evaluate(name: str, *values, outputs: Optional[Sequence[str]] = None, errors
     na[failed_host] = 0
     plugin_failed = np.flatnonzero((status < 0) & ~failed_host)
     for r in plugin_failed:
-        row_error[int(r)] = _row_message(e, frame[r], int(status[r]))
+        row_error[int(r)] = _row_message(e, frame[r], int(status[r]), want)
     # An ok row never carries an unannounced NaN: a NaN in a wanted, applicable output is the plugin's
     # failure, and the row is failed with a message (the CLI prints an empty cell there).
     if len(selected):
@@ -369,13 +369,14 @@ def _raise_input(e: Estimator, r: int, row_error, row_param, frame, shape):
                               row=r, index=tuple(int(i) for i in index))
 
 
-def _row_message(e: Estimator, row: np.ndarray, status: int) -> str:
-    """The estimator's own message for a failed row (evaluated again alone, as the CLI does)."""
+def _row_message(e: Estimator, row: np.ndarray, status: int, want: np.ndarray) -> str:
+    """The estimator's own message for a failed row (evaluated again alone with the same wanted outputs,
+    as the CLI does)."""
     row = np.ascontiguousarray(row, dtype=np.float64)
     out = np.full(len(e.outputs), np.nan)
     na, st = ctypes.c_uint64(0), ctypes.c_int32(0)
     msg = ctypes.create_string_buffer(1025)
-    e.evaluate_fn(e.address, 1, row.ctypes.data, None, out.ctypes.data, ctypes.byref(na), ctypes.byref(st), msg, 1024)
+    e.evaluate_fn(e.address, 1, row.ctypes.data, want.ctypes.data, out.ctypes.data, ctypes.byref(na), ctypes.byref(st), msg, 1024)
     text = msg.raw[:1024].split(b"\0", 1)[0].decode("utf-8", "replace")     # a message without NUL is cut
     if text:
         return text
