@@ -104,6 +104,16 @@ public enum Validation {
 
     public static func run(words: [String], registryPaths: [String] = [],
                            progress: ((Int, Int) -> Void)? = nil) throws -> (ValidationReport, OutputFormat) {
+        let (reports, _, format) = try run(words: words, alongside: [], registryPaths: registryPaths, progress: progress)
+        return (reports[0], format)
+    }
+
+    /// Validates the estimator of `words` and, on the same simulation, the estimator rows of each of
+    /// `alongside` (words of the same form: another estimator of the same model, or the same one with other
+    /// values, e.g. --method taylor). The first estimator sizes the run. Returns the first report, then
+    /// one per alongside row that could be evaluated, and the errors of those that could not (by index).
+    public static func run(words: [String], alongside: [[String]], registryPaths: [String] = [],
+                           progress: ((Int, Int) -> Void)? = nil) throws -> ([ValidationReport], [Int: String], OutputFormat) {
         var args = try EvalArguments(words, commandOptions: commandOptions)
         let registry = PluginRegistry(searchPath: PluginRegistry.defaultSearchPath(explicit: args.pluginPaths + registryPaths))
         guard let e = registry.estimator(named: args.estimator) else {
@@ -119,16 +129,33 @@ public enum Validation {
         let row = try Evaluator(estimator: e, args: args).singleRow()
         let th = e.evaluate(row)
         if th.status[0] < 0 { throw WorkbenchError.badInput(th.messages[0] ?? "estimator failed") }
-        var comparison = Comparison(estimator: e, row: row, theory: th, assumeExact: args.assumeExact)
-        let report: ValidationReport
+        var comparisons = [Comparison(estimator: e, row: row, theory: th, assumeExact: args.assumeExact)]
+        var failed: [Int: String] = [:]
+        for (k, other) in alongside.enumerated() {
+            do {
+                var a = try EvalArguments(other, commandOptions: commandOptions)
+                guard let oe = registry.estimator(named: a.estimator) else { throw WorkbenchError.badInput("unknown estimator '\(a.estimator)'") }
+                guard oe.model == e.model else {
+                    throw WorkbenchError.badInput("estimator '\(oe.name)' (model \(oe.model)) cannot share a simulation of model \(e.model)")
+                }
+                if let sim = ModelSimulators.named(oe.model) { a.promoteToParameters(Set(oe.parameters.map(\.name)).subtracting(sim.options)) }
+                let r = try Evaluator(estimator: oe, args: a).singleRow()
+                let t = oe.evaluate(r)
+                if t.status[0] < 0 { throw WorkbenchError.badInput("\(oe.name): " + (t.messages[0] ?? "estimator failed")) }
+                comparisons.append(Comparison(estimator: oe, row: r, theory: t, assumeExact: args.assumeExact))
+            } catch let error as WorkbenchError {
+                failed[k] = error.message
+            }
+        }
+        let reports: [ValidationReport]
         if let model = SimulatorModel.named(e.model) {
-            report = try runLIF(model, args, &comparison, precision: precision, progress: progress)
+            reports = try runLIF(model, args, &comparisons, precision: precision, progress: progress)
         } else if let sim = ModelSimulators.named(e.model) {
-            report = try runModel(sim, args, &comparison, precision: precision, progress: progress)
+            reports = try runModel(sim, args, &comparisons, precision: precision, progress: progress)
         } else {
             throw WorkbenchError.badInput("estimator '\(e.name)' declares model '\(e.model)', which has no simulator (simulated models: \(ModelSimulators.allNames.joined(separator: ", ")))")
         }
-        return (report, args.format ?? .table)
+        return (reports, failed, args.format ?? .table)
     }
 
     static func rule(_ zStar: Double, assumeExact: Bool) -> String {
@@ -138,9 +165,9 @@ public enum Validation {
 
     /// A model behind `ModelSimulator`: canonical parameters by name (choices by label), the simulator's
     /// own run sizing unless the user set --samples/--neurons/--time.
-    static func runModel(_ sim: any ModelSimulator, _ args: EvalArguments, _ c: inout Comparison, precision: Double,
-                         progress: ((Int, Int) -> Void)?) throws -> ValidationReport {
-        let e = c.estimator
+    static func runModel(_ sim: any ModelSimulator, _ args: EvalArguments, _ cs: inout [Comparison], precision: Double,
+                         progress: ((Int, Int) -> Void)?) throws -> [ValidationReport] {
+        let c = cs[0], e = c.estimator
         var given = [String: Double]()
         for p in sim.parameters {
             // The simulator simulates what the estimator prescribes: a parameter the row leaves open may be
@@ -172,22 +199,25 @@ public enum Validation {
         }
         let run = sim.run(values, o, progress: progress)
         let error = { (obs: String) in sim.simulatorError(observable: obs, values: values, options: o) }
-        c.compareOutputs(observables: Set(sim.observables.map(\.name)), mc: run.observable, simulatorError: error,
-                         collapseThreshold: { sim.collapseThreshold(observable: $0, values: values) })
-        if let out = e.outputs.first(where: { $0.observable == "density_per_mv" }), let vp = e.parameter(named: "v"),
-           let g = o.density, let d = run.density {
-            c.compareDensity(out, v: vp, grid: g, mc: d, simulatorError: error("density_per_mv"))
+        return cs.indices.map { k in
+            let ce = cs[k].estimator
+            cs[k].compareOutputs(observables: Set(sim.observables.map(\.name)), mc: run.observable, simulatorError: error,
+                                 collapseThreshold: { sim.collapseThreshold(observable: $0, values: values) })
+            if let out = ce.outputs.first(where: { $0.observable == "density_per_mv" }), let vp = ce.parameter(named: "v"),
+               let g = o.density, let d = run.density {
+                cs[k].compareDensity(out, v: vp, grid: g, mc: d, simulatorError: error("density_per_mv"))
+            }
+            let (quantities, zStar) = cs[k].finished()
+            return ValidationReport(estimator: ce, quantities: quantities, notes: run.notes, zStar: zStar, assumeExact: c.assumeExact,
+                                    provenance: ModelRunReport.provenance(sim, o, run),
+                                    header: "validate \(ce.name) against a " + ModelRunReport.header(sim, o, run).replacingOccurrences(of: " simulation — ", with: " simulation: "),
+                                    footer: "simulation: " + ModelRunReport.speed(o, run))
         }
-        let (quantities, zStar) = c.finished()
-        return ValidationReport(estimator: e, quantities: quantities, notes: run.notes, zStar: zStar, assumeExact: c.assumeExact,
-                                provenance: ModelRunReport.provenance(sim, o, run),
-                                header: "validate \(e.name) against a " + ModelRunReport.header(sim, o, run).replacingOccurrences(of: " simulation — ", with: " simulation: "),
-                                footer: "simulation: " + ModelRunReport.speed(o, run))
     }
 
-    static func runLIF(_ model: SimulatorModel, _ args: EvalArguments, _ c: inout Comparison, precision: Double,
-                       progress: ((Int, Int) -> Void)?) throws -> ValidationReport {
-        let e = c.estimator, row = c.row, th = c.theory
+    static func runLIF(_ model: SimulatorModel, _ args: EvalArguments, _ cs: inout [Comparison], precision: Double,
+                       progress: ((Int, Int) -> Void)?) throws -> [ValidationReport] {
+        let c = cs[0], e = c.estimator, row = c.row, th = c.theory
         // Model parameters by canonical name; what the estimator lacks takes the model's default.
         var values = [String: Double]()
         for p in model.parameters {
@@ -219,16 +249,20 @@ public enum Validation {
         }
         let sim = LIFSimulator.simulate(model: model.name, lif, o, progress: progress)
         let error = { (obs: String) in model.simulatorError(observable: obs, options: o, parameters: lif) }
-        c.compareOutputs(observables: Set(model.observables), mc: sim.observable, simulatorError: error)
-        if let out = densityOutput, let vp = vParam, let g = o.density {
-            c.compareDensity(out, v: vp, grid: g, mc: (0..<g.bins).map { sim.density(bin: $0)! }, simulatorError: error("density_per_mv"))
+        return cs.indices.map { k in
+            let ce = cs[k].estimator
+            var notes = notes
+            cs[k].compareOutputs(observables: Set(model.observables), mc: sim.observable, simulatorError: error)
+            if let out = ce.outputs.first(where: { $0.observable == "density_per_mv" }), let vp = ce.parameter(named: "v"), let g = o.density {
+                cs[k].compareDensity(out, v: vp, grid: g, mc: (0..<g.bins).map { sim.density(bin: $0)! }, simulatorError: error("density_per_mv"))
+            }
+            if sim.total.censored > 0 && cs[k].quantities.contains(where: { $0.name == "cv" }) { notes.append("\(sim.total.censored) ISIs censored at one window past the end: the CV may be biased low") }
+            let (quantities, zStar) = cs[k].finished()
+            return ValidationReport(estimator: ce, quantities: quantities, notes: notes, zStar: zStar, assumeExact: c.assumeExact,
+                                    provenance: SimulationReport.provenance(sim),
+                                    header: "validate \(ce.name) against a \(sim.model) simulation: \(o.neurons) neurons, T = \(formatNumber(o.time)) ms after \(formatNumber(o.burnIn)) ms burn-in, dt = \(formatNumber(o.dt)) ms, scheme \(o.scheme.rawValue), seed \(o.seed)",
+                                    footer: String(format: "simulation: %d spikes, %.3g neuron-steps in %.2f s", sim.total.spikes, sim.neuronSteps, sim.seconds))
         }
-        if sim.total.censored > 0 && c.quantities.contains(where: { $0.name == "cv" }) { notes.append("\(sim.total.censored) ISIs censored at one window past the end: the CV may be biased low") }
-        let (quantities, zStar) = c.finished()
-        return ValidationReport(estimator: e, quantities: quantities, notes: notes, zStar: zStar, assumeExact: c.assumeExact,
-                                provenance: SimulationReport.provenance(sim),
-                                header: "validate \(e.name) against a \(sim.model) simulation: \(o.neurons) neurons, T = \(formatNumber(o.time)) ms after \(formatNumber(o.burnIn)) ms burn-in, dt = \(formatNumber(o.dt)) ms, scheme \(o.scheme.rawValue), seed \(o.seed)",
-                                footer: String(format: "simulation: %d spikes, %.3g neuron-steps in %.2f s", sim.total.spikes, sim.neuronSteps, sim.seconds))
     }
 
     public static func render(_ r: ValidationReport, format: OutputFormat) -> String {

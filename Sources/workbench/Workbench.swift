@@ -17,7 +17,7 @@ struct Workbench: ParsableCommand {
         Interactive: 'workbench repl' runs the same commands in one session with session defaults ('set tau_m 10ms' adds --tau-m 10ms to every later command whose estimator or model has tau_m), history and line editing on a terminal; from a pipe it reads one command per line.
         """,
         version: workbenchVersion,
-        subcommands: [Eval.self, Simulate.self, Validate.self, Init.self, List.self, Describe.self, Plot.self, Repl.self, NotebookCommand.self])
+        subcommands: [Eval.self, Simulate.self, Validate.self, AtlasCommand.self, Init.self, List.self, Describe.self, Plot.self, Repl.self, NotebookCommand.self])
 }
 
 /// Options shared by the commands that load plugins.
