@@ -59,6 +59,22 @@ public struct AtlasStore {
         try Self.writeAtomically(text, to: manifestPath)
     }
 
+    /// Removes the points and results of an atlas directory (only files an atlas writes).
+    public func clear() throws {
+        let fm = FileManager.default
+        guard fm.fileExists(atPath: directory) else { return }
+        guard fm.fileExists(atPath: manifestPath) else {
+            throw WorkbenchError.badInput("--overwrite: '\(directory)' exists but is not an atlas directory (no manifest.json); not touching it")
+        }
+        for name in (try? fm.contentsOfDirectory(atPath: pointsDirectory)) ?? [] where name.hasPrefix("p") {
+            try? fm.removeItem(atPath: pointsDirectory + "/" + name)
+        }
+        for name in (try? fm.contentsOfDirectory(atPath: directory)) ?? []
+            where name == "atlas.csv" || name == "atlas.json" || name == "manifest.json" || (name.hasPrefix("heatmap-") && name.hasSuffix(".svg")) {
+            try? fm.removeItem(atPath: directory + "/" + name)
+        }
+    }
+
     static func writeAtomically(_ text: String, to path: String) throws {
         let tmp = path + ".\(getpid()).tmp"
         guard FileManager.default.createFile(atPath: tmp, contents: Data(text.utf8)) else {
@@ -218,4 +234,82 @@ public struct AtlasSummary {
         for l in lines { out += "  " + l.indices.map { l[$0].padding(toLength: w[$0], withPad: " ", startingAt: 0) }.joined(separator: "  ") + "\n" }
         return out
     }
+}
+
+extension AtlasSummary {
+    /// Reads a finished atlas directory back.
+    public static func read(_ directory: String) throws -> AtlasSummary {
+        let spec = try Atlas.spec(manifest: AtlasStore.readSpecText(directory))
+        guard let text = try? String(contentsOfFile: directory + "/atlas.csv", encoding: .utf8) else {
+            throw WorkbenchError.badInput("'\(directory)' has no atlas.csv yet (unfinished shards? run 'atlas merge')")
+        }
+        let table = CSV.parse(text)
+        guard let columns = table.first else { throw WorkbenchError.badInput("'\(directory)/atlas.csv' is empty") }
+        return AtlasSummary(spec: spec, columns: columns, rows: Array(table.dropFirst()))
+    }
+
+    /// The heat map as text: per compared row and facet, y values down, x values across; each cell the
+    /// signed relative difference in % (z with --color z), "!" marking DISAGREE, "." no verdict, "err" an error.
+    public func textGrid(quantity: String) throws -> String {
+        let cq = column("quantity"), cv = column("variant"), cs = column("status"), cp = column("point")
+        let cval = column(spec.color == .rel ? "relative_difference" : "z"), cverdict = column("verdict")
+        guard rows.contains(where: { $0[cq] == quantity }) else {
+            let known = Array(Set(rows.map { $0[cq] }.filter { !$0.isEmpty && !$0.contains(" @ ") })).sorted()
+            throw WorkbenchError.badInput("no quantity '\(quantity)' in this atlas (quantities: \(known.joined(separator: ", ")))")
+        }
+        let x = spec.axes[0], y: AtlasAxis? = spec.axes.count > 1 ? spec.axes[1] : nil
+        let facetAxes = Array(spec.axes.dropFirst(2))
+        var cells: [String: String] = [:]      // "variant|point" -> text
+        for r in rows {
+            guard let p = Int(r[cp]) else { continue }
+            if r[cs] == "error" {
+                if r[cv].isEmpty { for v in [spec.estimator] + spec.compare.map(\.label) { cells["\(v)|\(p)"] = "err" } }
+                else { cells["\(r[cv])|\(p)"] = "err" }
+                continue
+            }
+            guard r[cq] == quantity else { continue }
+            var t = "."
+            if let v = Double(r[cval]) {
+                let shown = spec.color == .rel ? 100 * v : v
+                t = abs(shown) < 1000 ? String(format: "%+.1f", shown) : String(format: "%+.0e", shown)
+            }
+            if r[cverdict].hasPrefix("DISAGREE") { t += "!" }
+            cells["\(r[cv])|\(p)"] = t
+        }
+        let unit = { (a: AtlasAxis) in a.unit == "1" || a.unit.isEmpty ? a.name : "\(a.name) [\(a.unit)]" }
+        var out = "\(quantity): " + (spec.color == .rel ? "(MC - estimator)/estimator in %" : "z") + "; ! = DISAGREE, . = no verdict\n"
+        let facets = facetAxes.reduce(1) { $0 * $1.values.count }
+        let width = max(9, x.values.map(\.count).max()! + 2)
+        for variant in [spec.estimator] + spec.compare.map(\.label) {
+            for f in 0..<facets {
+                var rest = f, parts: [String] = []
+                for a in facetAxes.reversed() { parts.insert("\(a.name) = \(a.values[rest % a.values.count])", at: 0); rest /= a.values.count }
+                out += "\n" + variant + (parts.isEmpty ? "" : ", " + parts.joined(separator: ", ")) + "\n"
+                let yLabel = y.map(unit) ?? ""
+                let left = max(yLabel.count, y?.values.map(\.count).max() ?? 0) + 2
+                out += yLabel.padding(toLength: left, withPad: " ", startingAt: 0) + x.values.map { $0.leftPad(width) }.joined()
+                    + "   <- " + unit(x) + "\n"
+                for j in (0..<(y?.values.count ?? 1)).reversed() {
+                    var line = (y?.values[j] ?? "").padding(toLength: left, withPad: " ", startingAt: 0)
+                    for i in 0..<x.values.count {
+                        // point index: axes in order, the first slowest
+                        var index = 0
+                        var coords = [i] + (y == nil ? [] : [j])
+                        var r2 = f
+                        var tail: [Int] = []
+                        for a in facetAxes.reversed() { tail.insert(r2 % a.values.count, at: 0); r2 /= a.values.count }
+                        coords += tail
+                        for (k, a) in spec.axes.enumerated() { index = index * a.values.count + coords[k] }
+                        line += (cells["\(variant)|\(index)"] ?? "").leftPad(width)
+                    }
+                    out += line.trimmingCharacters(in: .whitespaces).isEmpty ? "\n" : line + "\n"
+                }
+            }
+        }
+        return out
+    }
+}
+
+extension String {
+    func leftPad(_ n: Int) -> String { count >= n ? " " + self : String(repeating: " ", count: n - count) + self }
 }

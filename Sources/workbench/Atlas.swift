@@ -25,6 +25,8 @@ extension Workbench {
                                  directories (or one shared DIR) with 'atlas merge'
               --resume           finish the points missing in DIR (a killed run loses only the
                                  points in flight)
+              --overwrite        start afresh: remove DIR's points, tables and heat maps first
+            workbench atlas show DIR [--quantity rate_hz]   the heat map as text
               Validate options (--neurons, --time, --precision, --threads, ...) apply to every point.
 
             Example: workbench atlas siegert-colored 15 --grid sigma=2,5 --grid tau_s=0.5,1,2,5 \\
@@ -37,7 +39,7 @@ extension Workbench {
         func run() throws {
             if words.isEmpty { throw WorkbenchError.badInput("missing estimator name (or 'merge'); see 'workbench atlas --help'") }
             if words.contains("--help") || words.contains("-h") { printOut(Workbench.helpMessage(for: AtlasCommand.self) + "\n"); return }
-            var rest: [String] = [], out: String?, compare: [String] = [], shard: String?, resume = false
+            var rest: [String] = [], out: String?, compare: [String] = [], shard: String?, resume = false, overwrite = false
             var seed: UInt64 = 1, color = AtlasColor.rel
             var i = 0
             func value(_ name: String) throws -> String {
@@ -54,6 +56,7 @@ extension Workbench {
                 case "--compare": compare.append(try inline ?? value("compare"))
                 case "--shard": shard = try inline ?? value("shard")
                 case "--resume": resume = true
+                case "--overwrite": overwrite = true
                 case "--seed":
                     let t = try inline ?? value("seed")
                     guard let s = UInt64(t) else { throw WorkbenchError.badInput("option 'seed' = '\(t)' is not a non-negative integer") }
@@ -66,6 +69,14 @@ extension Workbench {
                 }
                 i += 1
             }
+            if rest.first == "show" {
+                guard rest.count >= 2 else { throw WorkbenchError.badInput("usage: workbench atlas show DIR [--quantity NAME]") }
+                let summary = try AtlasSummary.read(rest[1])
+                var quantity = "rate_hz"
+                if let k = rest.firstIndex(of: "--quantity"), k + 1 < rest.count { quantity = rest[k + 1] }
+                printOut(try summary.textGrid(quantity: quantity))
+                return
+            }
             guard let out else { throw WorkbenchError.badInput("atlas needs --out DIR (where points, tables and heat maps go)") }
             let store = AtlasStore(directory: out)
             if rest.first == "merge" {
@@ -76,6 +87,7 @@ extension Workbench {
             }
             let spec = try Atlas.spec(words: rest, compare: compare, seed: seed, color: color)
             let (k, n) = try Atlas.shard(option: shard, environment: ProcessInfo.processInfo.environment)
+            if overwrite { try store.clear() }
             try store.prepare(spec, resume: resume)
             let done = store.finished()
             let todo = Atlas.shard(k, of: n, spec).filter { !done.contains($0) }
