@@ -55,6 +55,35 @@ import WorkbenchCore
         #expect(clash.code == 2 && clash.stderr.contains("another specification"), "\(clash.stderr)")
     }
 
+    /// SIGKILL in the middle of a run: the finished points survive, nothing torn is read, --resume finishes.
+    @Test func aRealKillLosesOnlyThePointInFlight() throws {
+        let root = try temporaryDirectory("atlas-kill")
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let words = ["atlas", "siegert", "--grid", "mu=14:20:1", "--grid", "sigma=4,5", "--neurons", "2000", "--time", "2s",
+                     "--burn-in", "100ms", "--threads", "1", "--seed", "5"]
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: buildDirectory + "/workbench")
+        p.arguments = words + ["--out", root + "/k"]
+        p.standardOutput = FileHandle.nullDevice; p.standardError = FileHandle.nullDevice
+        try p.run()
+        let started = Date()
+        var finished = 0
+        while Date().timeIntervalSince(started) < 60 {
+            finished = ((try? FileManager.default.contentsOfDirectory(atPath: root + "/k/points")) ?? []).filter { $0.hasSuffix(".csv") }.count
+            if finished >= 2 { break }
+            usleep(20_000)
+        }
+        kill(p.processIdentifier, SIGKILL)
+        p.waitUntilExit()
+        #expect(finished >= 2 && finished < 14, "killed after \(finished) points")
+        let resumed = try workbench(words + ["--out", root + "/k", "--resume"])
+        #expect(resumed.code == 0, "\(resumed.stderr)")
+        #expect(try workbench(words + ["--out", root + "/full"]).code == 0)
+        let a = try String(contentsOfFile: root + "/k/atlas.csv", encoding: .utf8)
+        let b = try String(contentsOfFile: root + "/full/atlas.csv", encoding: .utf8)
+        #expect(a == b, "the resumed atlas differs from an uninterrupted one")
+    }
+
     @Test func errorsAreRecordedAndComparedRowsShareTheSimulation() throws {
         let root = try temporaryDirectory("atlas-cmp")
         defer { try? FileManager.default.removeItem(atPath: root) }
