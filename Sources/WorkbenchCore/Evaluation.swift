@@ -110,7 +110,8 @@ public struct Evaluator {
     func parseValue(_ text: String, _ p: ParameterInfo) throws -> Double {
         if p.isChoice {
             if let i = p.choices.firstIndex(of: text.trimmingCharacters(in: .whitespaces)) { return Double(i) }
-            if let v = Double(text), v == v.rounded(), v >= 0, Int(v) < p.choices.count { return v }
+            // Compared as doubles: Int(v) of a huge or infinite number would trap.
+            if let v = Double(text), v == v.rounded(), v >= 0, v < Double(p.choices.count) { return v }
             throw WorkbenchError.badInput("parameter '\(p.name)' = '\(text)' is not one of: \(p.choices.joined(separator: ", "))")
         }
         do { return try Quantity.parse(text, unit: p.unit, name: p.name) } catch let e as WorkbenchError {
@@ -191,8 +192,11 @@ public struct Evaluator {
             guard step != 0, (b - a) / step >= 0 else {
                 throw WorkbenchError.badInput("--grid \(p.name)=\(text): step \(step) does not lead from \(a) to \(b)")
             }
-            let n = Int(((b - a) / step * (1 + 1e-12)).rounded(.down))
-            guard n < 10_000_000 else { throw WorkbenchError.badInput("--grid \(p.name)=\(text) has too many points") }
+            let count = ((b - a) / step * (1 + 1e-12)).rounded(.down)
+            guard count.isFinite, count < 10_000_000 else {
+                throw WorkbenchError.badInput("--grid \(p.name)=\(text) has too many points (limit 10^7)")
+            }
+            let n = Int(count)
             return (0...n).map { formatNumber(a + Double($0) * step) }
         }
         guard parts.count == 1 else { throw WorkbenchError.badInput("--grid \(p.name)=\(text): expected start:stop:step or a comma-separated list") }

@@ -11,7 +11,7 @@ public indirect enum JSON {
     public func render(indent: Int = 0) -> String {
         let pad = String(repeating: "  ", count: indent), inner = String(repeating: "  ", count: indent + 1)
         switch self {
-        case .number(let v): return formatNumber(v)
+        case .number(let v): return v.isFinite ? formatNumber(v) : "null"     // RFC 8259 has no inf/nan
         case .string(let s): return JSON.quote(s)
         case .bool(let b): return b ? "true" : "false"
         case .null: return "null"

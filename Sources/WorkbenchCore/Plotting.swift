@@ -161,8 +161,11 @@ public struct PlotRequest {
 
         var mcPoints = 0
         if mc {
-            let perSeries = Int(try number("mc_points", default: 8))
-            guard perSeries >= 1, perSeries <= 200 else { throw WorkbenchError.badInput("option 'mc_points' = \(perSeries) is out of range (valid: 1 to 200)") }
+            let points = try number("mc_points", default: 8)
+            guard points >= 1, points <= 200, points == points.rounded() else {
+                throw WorkbenchError.badInput("option 'mc_points' = \(formatNumber(points)) is out of range (valid: integer 1 to 200)")
+            }
+            let perSeries = Int(points)
             let minRate = try number("mc_min_rate", default: 1, unit: "Hz")
             let rateOutput = estimator.output(named: "rate_hz")
             var skippedLow = 0

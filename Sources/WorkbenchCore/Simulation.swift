@@ -73,10 +73,11 @@ public struct SimulationRequest {
     static func options(_ extra: [String: String], _ p: LIFModelParameters) throws -> SimulationOptions {
         var o = SimulationOptions()
         if extra["samples"] != nil { throw WorkbenchError.badInput("the LIF models count neurons: use --neurons, not --samples") }
-        o.neurons = Int(try number(extra, "neurons", unit: "1", default: 4000))
-        guard o.neurons >= 160, o.neurons <= 100_000_000 else {
-            throw WorkbenchError.badInput("option 'neurons' = \(o.neurons) is out of range (valid: 160 to 1e8; ≥ 20 blocks of 8 for batch-means errors)")
+        let neurons = try number(extra, "neurons", unit: "1", default: 4000)
+        guard neurons >= 160, neurons <= 100_000_000, neurons == neurons.rounded() else {   // checked before Int(): no trap
+            throw WorkbenchError.badInput("option 'neurons' = \(formatNumber(neurons)) is out of range (valid: integer 160 to 1e8; ≥ 20 blocks of 8 for batch-means errors)")
         }
+        o.neurons = Int(neurons)
         o.dt = try number(extra, "dt", unit: "ms", default: p.tauS > 0 ? min(0.1, p.tauS / 100) : 0.1)
         guard o.dt > 0, o.dt <= p.tauM / 10 else { throw WorkbenchError.badInput("option 'dt' = \(formatNumber(o.dt)) ms is out of range (valid: > 0 and <= tau_m/10 = \(formatNumber(p.tauM / 10)) ms)") }
         o.time = try number(extra, "time", unit: "ms", default: 2000)
