@@ -87,3 +87,20 @@ def test_init_plan_is_the_cli_json_and_holds_the_hold_out_references():
         workbench.init.plan([10, 10], "kaiming")
     with pytest.raises(workbench.WorkbenchInputError, match="positive integer"):
         workbench.init.plan([10, 0], "variance-flow")
+
+
+def test_atlas_from_python_is_the_cli_table(tmp_path):
+    a = workbench.atlas("siegert", grid={"mu": [10, 15, 20], "sigma": "3,5"}, out=str(tmp_path / "a"), seed=7,
+                        neurons=160, time="300ms", burn_in="100ms", threads=1)
+    proc = run_cli("atlas", "siegert", "--grid", "mu=10,15,20", "--grid", "sigma=3,5", "--seed", "7", "--neurons", "160",
+                   "--time", "300ms", "--burn-in", "100ms", "--threads", "1", "--out", str(tmp_path / "b"))
+    assert (tmp_path / "a" / "atlas.csv").read_bytes() == (tmp_path / "b" / "atlas.csv").read_bytes()
+    assert "atlas: 6 points" in a.summary
+    rate = a.where(quantity="rate_hz")
+    assert rate.sum() == 6 and np.all(np.isfinite(a["estimator"][rate]))
+    assert set(a["verdict"][rate]) <= {"agree", "DISAGREE", "n/a (insufficient data)"}
+    assert sorted(set(a["mu"][rate])) == [10.0, 15.0, 20.0]
+    with pytest.raises(workbench.WorkbenchInputError, match="unknown"):
+        workbench.atlas("siegert", grid={"nu": [1]}, out=str(tmp_path / "c"))
+    assert workbench.atlas("siegert", grid={"mu": [10, 15]}, sigma=5, out=str(tmp_path / "d"), shard="0/2",
+                           neurons=160, time="200ms", burn_in="100ms") is None

@@ -5,6 +5,7 @@
     r["rate_hz"]                                   # ndarray, Hz
     workbench.estimators(); print(workbench.describe("siegert"))
     workbench.validate("siegert", 15, 5).all_agree
+    workbench.atlas("siegert-colored", grid={"mu": [10, 15, 20], "sigma": 5, "tau_s": [0.5, 2]}, out="atlas-cn")
     workbench.init.plan([784, 256, 10], "fluctuation", nu=10, xi=2)
 
 The estimators are the CLI's plugins (lib*Plugin.so), called in-process through their C ABI (ctypes);
@@ -15,14 +16,15 @@ from typing import List
 
 from . import init
 from ._abi import PluginLoadError
-from ._cli import Observable, Quantity, Simulation, SpikeTrains, Validation, executable
+from ._cli import Atlas, Observable, Quantity, Simulation, SpikeTrains, Validation, atlas, executable, read_atlas
 from ._cli import simulate as _simulate, validate as _validate
 from ._errors import WorkbenchError, WorkbenchInputError, WorkbenchNumericalError, WorkbenchWarning
 from ._evaluate import Result, evaluate
 from ._registry import Description, WorkbenchPluginWarning, registry
 
 __version__ = "0.1.0"
-__all__ = ["evaluate", "estimators", "describe", "load_plugin", "plugin_failures", "simulate", "validate", "init",
+__all__ = ["evaluate", "estimators", "describe", "load_plugin", "plugin_failures", "simulate", "validate", "atlas",
+           "read_atlas", "Atlas", "init",
            "Result", "Description", "Simulation", "Validation", "Observable", "Quantity", "SpikeTrains",
            "WorkbenchError", "WorkbenchInputError", "WorkbenchNumericalError", "WorkbenchWarning",
            "WorkbenchPluginWarning", "PluginLoadError", "executable"]

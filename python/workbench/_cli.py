@@ -208,3 +208,96 @@ def validate(estimator: str, *values, seed: int = 1, timeout: Optional[float] = 
                            _num(q.get("delta")), q.get("verdict", "")) for q in raw.get("quantities", [])]
     return Validation(raw.get("estimator", estimator), raw.get("model", ""), quantities,
                       bool(raw.get("all_agree")) and code == 0, list(raw.get("notes", [])), raw)
+
+
+@dataclass
+class Atlas:
+    """An atlas table (atlas.csv) as columns: point, seed, the grid axes, variant, quantity, unit, estimator,
+    mc, mc_se, z, relative_difference, delta, verdict, status, error (numbers as float arrays, NaN where
+    empty; text as object arrays). `directory` holds the table, atlas.json and the heat maps."""
+    directory: str
+    columns: Dict[str, np.ndarray]
+    summary: str
+
+    def __getitem__(self, name) -> np.ndarray:
+        return self.columns[name]
+
+    def where(self, **conditions) -> np.ndarray:
+        """Boolean mask of the rows matching column == value for each keyword (e.g. quantity="rate_hz")."""
+        mask = np.ones(len(self.columns["point"]), dtype=bool)
+        for k, v in conditions.items():
+            mask &= self.columns[k] == v
+        return mask
+
+
+_TEXT_COLUMNS = {"variant", "quantity", "unit", "verdict", "status", "error"}
+
+
+def read_atlas(directory: str, summary: str = "") -> Atlas:
+    """Reads a finished atlas directory (atlas.csv) into columns."""
+    path = os.path.join(directory, "atlas.csv")
+    try:
+        with open(path, newline="") as f:
+            rows = list(csv.reader(f))
+    except OSError as e:
+        raise WorkbenchInputError(f"cannot read '{path}': {e.strerror or e}") from None
+    if not rows:
+        raise WorkbenchError(f"'{path}' is empty")
+    header, body = rows[0], rows[1:]
+    cols: Dict[str, np.ndarray] = {}
+    for k, name in enumerate(header):
+        cells = [r[k] if k < len(r) else "" for r in body]
+        if name in _TEXT_COLUMNS:
+            cols[name] = np.array(cells, dtype=object)
+        elif name == "seed" or name == "point":
+            cols[name] = np.array([int(c) for c in cells], dtype=np.int64)
+        else:
+            try:
+                cols[name] = np.array([float(c) if c != "" else math.nan for c in cells], dtype=float)
+            except ValueError:                 # a choice axis (labels)
+                cols[name] = np.array(cells, dtype=object)
+    return Atlas(directory, cols, summary)
+
+
+def atlas(estimator: str, *values, grid: Dict[str, object], out: str, compare: Optional[List[str]] = None,
+          seed: int = 1, resume: bool = False, overwrite: bool = False, shard: Optional[str] = None,
+          timeout: Optional[float] = None, **options) -> Optional[Atlas]:
+    """`workbench atlas` from Python: validate at every point of `grid` ({name: values or "a:b:step"}).
+
+    Returns the table (or None for a shard that did not finish the atlas: merge the shard directories
+    with `workbench atlas merge`). Options as for validate (neurons, time, precision, threads, ...)."""
+    words = ["atlas", estimator] + [_word(v) for v in values]
+    if not grid:
+        raise WorkbenchInputError("atlas needs at least one grid axis, e.g. grid={'mu': [10, 15, 20]}")
+    for name, axis in grid.items():
+        if isinstance(axis, str):
+            spec = axis
+        else:
+            spec = ",".join(_word(v) for v in np.atleast_1d(np.asarray(axis, dtype=object)).tolist())
+        words += ["--grid", f"{name}={spec}"]
+    for c in compare or []:
+        words += ["--compare", c]
+    words += ["--seed", _word(seed), "--out", out]
+    if resume:
+        words.append("--resume")
+    if overwrite:
+        words.append("--overwrite")
+    if shard:
+        words += ["--shard", shard]
+    words += _options(options)
+    from ._registry import registry
+    for d in registry().explicit_dirs:
+        words += ["--plugin-path", d]
+    try:
+        proc = subprocess.run([executable()] + words, capture_output=True, text=True, timeout=timeout)
+    except subprocess.TimeoutExpired:
+        raise WorkbenchError(f"the atlas did not finish within {timeout} s (finished points are kept: resume=True)") from None
+    err = proc.stderr.strip()
+    if proc.returncode == EXIT_BAD_INPUT:
+        line = next((l for l in err.splitlines() if l.startswith("error:")), err)
+        raise WorkbenchInputError(line.removeprefix("error: ").strip())
+    if proc.returncode != 0:
+        raise WorkbenchError(f"`workbench atlas` failed (exit {proc.returncode}): {err}")
+    if proc.stdout.startswith("shard "):
+        return None
+    return read_atlas(out, proc.stdout)
