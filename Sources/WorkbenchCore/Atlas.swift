@@ -6,6 +6,7 @@
 // points in flight and `--resume` runs the rest. The table (atlas.csv, atlas.json) and the heat maps are
 // made from the point files alone, so merging shards gives byte for byte the single-process table.
 import Foundation
+import MonteCarlo
 
 public struct AtlasSpec: Equatable, Sendable {
     /// The validate words of every point: estimator, positional values, parameters and run options
@@ -16,12 +17,17 @@ public struct AtlasSpec: Equatable, Sendable {
     public var compare: [AtlasVariant]
     public var seed: UInt64
     public var color: AtlasColor
+    /// --threads of this process: not part of the atlas (results do not depend on it), not in the manifest.
+    public var threads: String? = nil
 
     public init(words: [String], axes: [AtlasAxis], compare: [AtlasVariant], seed: UInt64, color: AtlasColor) {
         self.words = words; self.axes = axes; self.compare = compare; self.seed = seed; self.color = color
     }
 
-    public var pointCount: Int { axes.reduce(1) { $0 * $1.values.count } }
+    /// Points of the grid (saturating: a hand-made manifest cannot overflow it; specs are limited to maxPoints).
+    public var pointCount: Int {
+        axes.reduce(1) { n, a in let (p, o) = n.multipliedReportingOverflow(by: a.values.count); return o ? Int.max : p }
+    }
     public var estimator: String { words[0] }
 }
 
@@ -91,9 +97,11 @@ public enum Atlas {
         }
         let count = axes.reduce(1.0) { $0 * Double($1.values.count) }
         guard count <= Double(maxPoints) else { throw WorkbenchError.badInput("atlas grid has \(formatNumber(count)) points (limit \(maxPoints))") }
-        var base: [String] = [], i = 0
-        while i < words.count {      // the point words: the given words without the grid axes and the format
+        var base: [String] = [], i = 0, threads: String?
+        while i < words.count {      // the point words: without the grid axes, the format and the thread count
             let w = words[i]
+            if w == "--threads" && i + 1 < words.count { threads = words[i + 1]; i += 2; continue }
+            if w.hasPrefix("--threads=") { threads = String(w.dropFirst("--threads=".count)); i += 1; continue }
             if w == "--grid" || w == "--format" { i += 2; continue }
             if w.hasPrefix("--grid=") || w.hasPrefix("--format=") { i += 1; continue }
             base.append(w); i += 1
@@ -108,7 +116,19 @@ public enum Atlas {
                                           + (open.isEmpty ? "none" : open.map(\.name).joined(separator: ", ")) + " positionally")
         }
         let variants = try compare.map { try variant($0, base: e, registry: registry) }
-        return AtlasSpec(words: base, axes: axes, compare: variants, seed: seed, color: color)
+        let labels = [e.name] + variants.map(\.label)
+        if let dup = labels.first(where: { l in labels.filter { $0 == l }.count > 1 }) {
+            throw WorkbenchError.badInput("--compare: the row '\(dup)' appears twice")
+        }
+        // What would fail every point fails here: a missing required parameter, one given twice.
+        let first = try EvalArguments(pointWords(values(of: 0, AtlasSpec(words: base, axes: axes, compare: [], seed: seed, color: color)),
+                                                 seed: 1, AtlasSpec(words: base, axes: axes, compare: [], seed: seed, color: color)).main,
+                                      commandOptions: Validation.commandOptions)
+        let check = Evaluator(estimator: e, args: first)
+        try check.checkComplete(try check.constants(), columns: [], vRest: try check.vRest)
+        var spec = AtlasSpec(words: base, axes: axes, compare: variants, seed: seed, color: color)
+        spec.threads = threads
+        return spec
     }
 
     /// `--compare estimator=NAME` or `--compare name=value[,name=value]` (parameters set on top of the point).
@@ -126,6 +146,14 @@ public enum Atlas {
                 }
                 estimator = value
             } else {
+                let model = (SimulatorModel.named(base.model)?.parameters.map(\.name) ?? [])
+                    + (ModelSimulators.named(base.model)?.parameters.map(\.name) ?? [])
+                guard !model.contains(key) else {
+                    throw WorkbenchError.badInput("--compare \(key)=\(value): \(key) is a parameter of the simulated model \(base.model); compared rows share the simulation, so only estimator settings may differ (e.g. method)")
+                }
+                guard !Validation.commandOptions.contains(key) && key != "seed" else {
+                    throw WorkbenchError.badInput("--compare \(key)=\(value): run options apply to the shared simulation; give them once, outside --compare")
+                }
                 settings.append((key, value))
             }
         }
@@ -163,7 +191,7 @@ public enum Atlas {
     static func pointWords(_ values: [String], seed: UInt64, _ spec: AtlasSpec) -> (main: [String], alongside: [[String]]) {
         var named: [String] = []
         for (axis, v) in zip(spec.axes, values) { named += ["--" + axis.name, v] }
-        let main = spec.words + named + ["--seed", String(seed)]
+        let main = spec.words + named + ["--seed", String(seed)] + (spec.threads.map { ["--threads", $0] } ?? [])
         let alongside = spec.compare.map { variant -> [String] in
             var w = main
             if let e = variant.estimator { w[0] = e }
@@ -225,8 +253,10 @@ public enum Atlas {
             return (i, n)
         }
         if let id = environment["SLURM_ARRAY_TASK_ID"].flatMap(Int.init), let n = environment["SLURM_ARRAY_TASK_COUNT"].flatMap(Int.init), n >= 1 {
-            let i = id - (environment["SLURM_ARRAY_TASK_MIN"].flatMap(Int.init) ?? 0)
-            guard i >= 0, i < n else {
+            let step = max(1, environment["SLURM_ARRAY_TASK_STEP"].flatMap(Int.init) ?? 1)
+            let offset = id - (environment["SLURM_ARRAY_TASK_MIN"].flatMap(Int.init) ?? 0)
+            let i = offset / step
+            guard offset >= 0, offset % step == 0, i < n else {
                 throw WorkbenchError.badInput("Slurm array task \(id) is not one of the \(n) tasks from SLURM_ARRAY_TASK_MIN: use --array=0-\(n - 1) or --shard I/N")
             }
             return (i, n)
@@ -250,13 +280,14 @@ extension Atlas {
         }
         let variants = try compare.map { v -> AtlasVariant in
             guard let label = v["label"] as? String, let settings = v["settings"] as? [String] else { throw bad() }
-            return AtlasVariant(label: label, estimator: v["estimator"] as? String, settings: settings.map { s in
-                let eq = s.firstIndex(of: "=")!
+            return AtlasVariant(label: label, estimator: v["estimator"] as? String, settings: try settings.map { s in
+                guard let eq = s.firstIndex(of: "=") else { throw bad() }
                 return (String(s[..<eq]), String(s[s.index(after: eq)...]))
             })
         }
         let spec = AtlasSpec(words: words, axes: parsedAxes, compare: variants, seed: seed, color: color)
         guard AtlasStore.manifest(spec) == text else { throw bad() }     // nothing lost in the round trip
+        guard spec.pointCount <= maxPoints else { throw WorkbenchError.badInput("the atlas manifest declares more than \(maxPoints) points") }
         return spec
     }
 }

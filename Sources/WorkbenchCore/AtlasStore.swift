@@ -43,8 +43,9 @@ public struct AtlasStore {
             guard existing == text else {
                 throw WorkbenchError.badInput("\(directory) holds an atlas of another specification (manifest.json differs); use another --out")
             }
-            if !resume && !finished().isEmpty {
-                throw WorkbenchError.badInput("\(directory) already holds \(finished().count) finished points: add --resume to finish the rest, or use another --out")
+            let done = finished(spec)
+            if !resume && !done.isEmpty {
+                throw WorkbenchError.badInput("\(directory) already holds \(done.count) finished points: add --resume to finish the rest, or use another --out")
             }
         }
         do {
@@ -52,9 +53,12 @@ public struct AtlasStore {
         } catch {
             throw WorkbenchError.badInput("cannot create the atlas directory '\(directory)': \(error.localizedDescription)")
         }
-        // Left-overs of a killed writer are never read (a point is only its renamed file).
+        // Left-overs of a killed writer are never read (a point is only its renamed file); they are removed
+        // once stale, never while another task (a Slurm shard in the same directory) may be renaming one.
+        let stale = Date().addingTimeInterval(-600)
         for name in (try? fm.contentsOfDirectory(atPath: pointsDirectory)) ?? [] where name.hasSuffix(".tmp") {
-            try? fm.removeItem(atPath: pointsDirectory + "/" + name)
+            let path = pointsDirectory + "/" + name
+            if let m = (try? fm.attributesOfItem(atPath: path))?[.modificationDate] as? Date, m < stale { try? fm.removeItem(atPath: path) }
         }
         try Self.writeAtomically(text, to: manifestPath)
     }
@@ -75,11 +79,14 @@ public struct AtlasStore {
         }
     }
 
+    /// Writes to a temporary file unique across hosts and processes, flushes it to the disk, renames it.
     static func writeAtomically(_ text: String, to path: String) throws {
-        let tmp = path + ".\(getpid()).tmp"
+        let host = ProcessInfo.processInfo.hostName.filter { $0.isLetter || $0.isNumber || $0 == "-" }
+        let tmp = path + ".\(host).\(getpid()).\(UInt32.random(in: 0...UInt32.max)).tmp"
         guard FileManager.default.createFile(atPath: tmp, contents: Data(text.utf8)) else {
             throw WorkbenchError(.internalError, "cannot write '\(tmp)'")
         }
+        if let h = FileHandle(forUpdatingAtPath: tmp) { try? h.synchronize(); try? h.close() }
         guard rename(tmp, path) == 0 else {
             let reason = String(cString: strerror(errno))
             try? FileManager.default.removeItem(atPath: tmp)
@@ -110,12 +117,14 @@ public struct AtlasStore {
 
     // MARK: reading
 
-    /// Indices of the finished points (files that parse and carry the header of this atlas).
-    public func finished() -> Set<Int> {
+    /// Indices of the finished points: files named as this store names them, of a point of the grid, that
+    /// carry the header of this atlas and at least one row (an empty or foreign file is run again).
+    public func finished(_ spec: AtlasSpec) -> Set<Int> {
         let names = (try? FileManager.default.contentsOfDirectory(atPath: pointsDirectory)) ?? []
         return Set(names.compactMap { n -> Int? in
-            guard n.hasPrefix("p"), n.hasSuffix(".csv") else { return nil }
-            return Int(n.dropFirst().dropLast(4))
+            guard n.count == 13, n.hasPrefix("p"), n.hasSuffix(".csv"), let i = Int(n.dropFirst().dropLast(4)),
+                  i >= 0, i < spec.pointCount, n == String(format: "p%08d.csv", i), pointRows(i, spec) != nil else { return nil }
+            return i
         })
     }
 
@@ -152,6 +161,9 @@ public struct AtlasStore {
         try Self.writeAtomically(csv, to: directory + "/atlas.csv")
         let table = CSV.parse(csv)
         let columns = table[0], body = Array(table.dropFirst())
+        guard body.allSatisfy({ $0.count == columns.count }) else {
+            throw WorkbenchError.badInput("a point file in \(directory)/points has rows of the wrong width (edited by hand?)")
+        }
         let numeric: Set<String> = ["point", "seed", "estimator", "mc", "mc_se", "z", "relative_difference", "delta"]
         let axisUnits = Dictionary(uniqueKeysWithValues: spec.axes.map { ($0.name, $0.unit) })
         let rowsJSON: [JSON] = body.map { row in
@@ -181,10 +193,10 @@ public struct AtlasStore {
         }
         let spec = try parse(text)
         try out.prepare(spec, resume: true)
-        var have = out.finished()
+        var have = out.finished(spec)
         for d in sources {
             let store = AtlasStore(directory: d)
-            for i in store.finished().sorted() where i < spec.pointCount {
+            for i in store.finished(spec).sorted() {
                 guard let rows = store.pointRows(i, spec) else { continue }
                 let body = ([header(spec)] + rows).joined(separator: "\n") + "\n"
                 if have.contains(i) {
@@ -207,7 +219,8 @@ public struct AtlasSummary {
     public let columns: [String]
     public let rows: [[String]]
 
-    func column(_ name: String) -> Int { columns.firstIndex(of: name)! }
+    /// The index of a column the table always has (read() checks them).
+    func column(_ name: String) -> Int { columns.firstIndex(of: name) ?? 0 }
 
     /// Per estimator row (variant) and quantity: points agreeing, disagreeing, without a verdict; errors.
     public func text() -> String {
@@ -244,7 +257,10 @@ extension AtlasSummary {
             throw WorkbenchError.badInput("'\(directory)' has no atlas.csv yet (unfinished shards? run 'atlas merge')")
         }
         let table = CSV.parse(text)
-        guard let columns = table.first else { throw WorkbenchError.badInput("'\(directory)/atlas.csv' is empty") }
+        guard let columns = table.first, columns == (["point", "seed"] + spec.axes.map(\.name) + AtlasStore.quantityColumns),
+              table.dropFirst().allSatisfy({ $0.count == columns.count }) else {
+            throw WorkbenchError.badInput("'\(directory)/atlas.csv' is not the table of its manifest (edited by hand?)")
+        }
         return AtlasSummary(spec: spec, columns: columns, rows: Array(table.dropFirst()))
     }
 
@@ -312,4 +328,13 @@ extension AtlasSummary {
 
 extension String {
     func leftPad(_ n: Int) -> String { count >= n ? " " + self : String(repeating: " ", count: n - count) + self }
+}
+
+extension AtlasSummary {
+    /// The message when every point failed as a whole (a specification no point can run), else nil.
+    public var commonFailure: String? {
+        let cs = column("status"), cv = column("variant"), ce = column("error")
+        guard !rows.isEmpty, rows.allSatisfy({ $0[cs] == "error" && $0[cv].isEmpty }) else { return nil }
+        return rows[0][ce]
+    }
 }

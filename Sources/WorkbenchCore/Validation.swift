@@ -140,6 +140,15 @@ public enum Validation {
                 }
                 if let sim = ModelSimulators.named(oe.model) { a.promoteToParameters(Set(oe.parameters.map(\.name)).subtracting(sim.options)) }
                 let r = try Evaluator(estimator: oe, args: a).singleRow()
+                // The simulation is the first row's: a compared row must describe the same model.
+                let names = SimulatorModel.named(e.model)?.parameters.map(\.name)
+                    ?? ModelSimulators.named(e.model)?.parameters.map(\.name) ?? []
+                for n in names {
+                    let mine = e.parameter(named: n).map { row[$0.index] }, theirs = oe.parameter(named: n).map { r[$0.index] }
+                    if let mine, let theirs, mine != theirs && !(mine.isNaN && theirs.isNaN) {
+                        throw WorkbenchError.badInput("\(oe.name) sets \(n) = \(formatNumber(theirs)), the shared simulation has \(formatNumber(mine)): compared rows must describe the same model")
+                    }
+                }
                 let t = oe.evaluate(r)
                 if t.status[0] < 0 { throw WorkbenchError.badInput("\(oe.name): " + (t.messages[0] ?? "estimator failed")) }
                 comparisons.append(Comparison(estimator: oe, row: r, theory: t, assumeExact: args.assumeExact))

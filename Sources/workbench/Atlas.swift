@@ -89,7 +89,7 @@ extension Workbench {
             let (k, n) = try Atlas.shard(option: shard, environment: ProcessInfo.processInfo.environment)
             if overwrite { try store.clear() }
             try store.prepare(spec, resume: resume)
-            let done = store.finished()
+            let done = store.finished(spec)
             let todo = Atlas.shard(k, of: n, spec).filter { !done.contains($0) }
             let started = Date()
             var lastReport = started
@@ -104,13 +104,17 @@ extension Workbench {
             }
             let seconds = Date().timeIntervalSince(started)
             if !todo.isEmpty {
-                printError(String(format: "atlas: %d points in %.2f s wall, %.3f s per point%@", todo.count, seconds,
-                                  seconds / Double(todo.count), n > 1 ? " (shard \(k)/\(n))" : ""))
+                printError(String(format: "atlas: %d %@ in %.2f s wall, %.3f s per point%@", todo.count,
+                                  todo.count == 1 ? "point" : "points", seconds, seconds / Double(todo.count),
+                                  n > 1 ? " (shard \(k)/\(n))" : ""))
             }
-            let finished = store.finished().filter { $0 < spec.pointCount }.count
+            let finished = store.finished(spec).count
             if finished == spec.pointCount {
                 let summary = try store.writeResults(spec)
                 printOut(summary.text() + "wrote \(out)/atlas.csv, atlas.json and heat maps\n")
+                if let message = summary.commonFailure {
+                    throw WorkbenchError.badInput("every point failed: \(message)")
+                }
             } else {
                 printOut("shard \(k)/\(n): \(todo.count) points run; \(finished) of \(spec.pointCount) finished in \(out) "
                          + "(when all shards are done: workbench atlas merge DIR... --out DIR)\n")

@@ -114,6 +114,37 @@ import WorkbenchCore
         #expect(svg.hasPrefix("<svg") && svg.contains("sigma [mV]") && svg.contains("tau_s = 2") && svg.contains("data-verdict"))
     }
 
+    @Test("a specification no point can run is refused up front", arguments: [
+        (["atlas", "siegert", "--grid", "mu=10,15", "--out"], "missing required parameter 'sigma'"),
+        (["atlas", "siegert", "5", "--mu", "12", "--grid", "mu=10,15", "--out"], "given twice"),
+        (["atlas", "siegert", "--grid", "mu=15", "--sigma", "5", "--compare", "mu=25", "--out"], "parameter of the simulated model"),
+        (["atlas", "siegert", "--grid", "mu=15", "--sigma", "5", "--compare", "neurons=5", "--out"], "run options"),
+        (["atlas", "siegert", "--grid", "mu=15", "--sigma", "5", "--compare", "estimator=siegert", "--out"], "appears twice"),
+        (["atlas", "siegert", "--grid", "mu=15", "--sigma", "5", "--neurons", "16", "--out"], "every point failed"),
+    ])
+    func refusedSpecifications(_ words: [String], _ message: String) throws {
+        let root = try temporaryDirectory("atlas-bad")
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let r = try workbench(words + [root + "/a"])
+        #expect(r.code == 2 && r.stderr.contains(message), "\(words): \(r.code) \(r.stderr)")
+    }
+
+    /// An empty (torn by a crash before the data reached the disk) point file is run again; the thread
+    /// count is not part of the atlas, so a resume on other cores is the same atlas.
+    @Test func emptyPointFilesAreRunAgainAndThreadsAreNotPartOfTheAtlas() throws {
+        let root = try temporaryDirectory("atlas-torn")
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        #expect(try workbench(Self.words + ["--out", root + "/a"]).code == 0)
+        let reference = try String(contentsOfFile: root + "/a/atlas.csv", encoding: .utf8)
+        FileManager.default.createFile(atPath: root + "/a/points/p00000002.csv", contents: Data())
+        FileManager.default.createFile(atPath: root + "/a/points/p7.csv", contents: Data("junk".utf8))
+        var other = Self.words
+        other[other.firstIndex(of: "--threads")! + 1] = "2"
+        let r = try workbench(other + ["--out", root + "/a", "--resume"])
+        #expect(r.code == 0 && r.stderr.contains("atlas: 1 point in"), "\(r.stderr)")
+        #expect(try String(contentsOfFile: root + "/a/atlas.csv", encoding: .utf8) == reference)
+    }
+
     @Test func seedsAndShardsArePureFunctions() throws {
         let spec = AtlasSpec(words: ["siegert"], axes: [AtlasAxis(name: "mu", unit: "mV", values: ["1", "2", "3"]),
                                                         AtlasAxis(name: "sigma", unit: "mV", values: ["4", "5"])],
@@ -127,6 +158,9 @@ import WorkbenchCore
                                                            "SLURM_ARRAY_TASK_MIN": "4"]) == (1, 4))
         #expect(try Atlas.shard(option: "2/3", environment: ["SLURM_ARRAY_TASK_ID": "0", "SLURM_ARRAY_TASK_COUNT": "4"]) == (2, 3))
         #expect(try Atlas.shard(option: nil, environment: [:]) == (0, 1))
+        // --array=0-6:2 gives tasks 0, 2, 4, 6: shards 0 to 3 of 4.
+        #expect(try Atlas.shard(option: nil, environment: ["SLURM_ARRAY_TASK_ID": "6", "SLURM_ARRAY_TASK_COUNT": "4",
+                                                           "SLURM_ARRAY_TASK_MIN": "0", "SLURM_ARRAY_TASK_STEP": "2"]) == (3, 4))
         #expect(throws: WorkbenchError.self) { try Atlas.shard(option: "3/3", environment: [:]) }
         #expect(throws: WorkbenchError.self) { try Atlas.shard(option: "a/b", environment: [:]) }
     }

@@ -49,9 +49,10 @@ if ! munge -n </dev/null >/dev/null 2>&1; then
     if ! su -s /bin/sh munge -c munged 2>"$dir/log/munged.err"; then
         munged --force 2>>"$dir/log/munged.err" || { echo "slurm-up: munged did not start: $(cat "$dir/log/munged.err")" >&2; exit 1; }
     fi
-    echo started > "$dir/munged.ours"
     for _ in $(seq 50); do munge -n </dev/null >/dev/null 2>&1 && break; sleep 0.1; done
     munge -n </dev/null >/dev/null 2>&1 || { echo "slurm-up: munge does not answer" >&2; exit 1; }
+    # Recorded so that slurm-down.sh stops this munged and no other.
+    cat /run/munge/munged.pid > "$dir/munged.pid" 2>/dev/null || pgrep -n -x munged > "$dir/munged.pid" || true
 fi
 
 slurmctld -f "$SLURM_CONF" || { echo "slurm-up: slurmctld failed: $(tail -5 "$dir/log/slurmctld.log" 2>/dev/null)" >&2; exit 1; }

@@ -56,6 +56,10 @@ static const wb_estimator *const table[] = {&estimator};
 #ifdef CONSTRUCTOR_CRASHES
 __attribute__((constructor)) static void boom(void) { raise(SIGSEGV); }
 #endif
+#ifdef CONSTRUCTOR_HANGS
+#include <unistd.h>
+__attribute__((constructor)) static void hang(void) { for (;;) pause(); }
+#endif
 
 #ifdef ESTIMATORS_IS_DATA
 #undef workbench_plugin_estimators

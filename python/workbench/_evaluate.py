@@ -37,7 +37,9 @@ class Result(Mapping):
 
     status: int32 array (0 ok, > 0 warning bits, < 0 error); errors: {flat row: message};
     not_applicable: {output: bool array} (NaN there means "does not apply to this row", e.g. a density
-    without --v); units: {output: unit}; parameters: {name: array} (inputs as evaluated, user frame)."""
+    without --v); unexplained_nan: {output: bool array}, NaN the estimator returned in an ok row without
+    that mark (announced by a WorkbenchWarning); units: {output: unit}; parameters: {name: array} (inputs
+    as evaluated, user frame)."""
 
     def __init__(self, estimator: Estimator, shape, values: Dict[str, np.ndarray], status, errors,
                  not_applicable, parameters):
@@ -107,7 +109,11 @@ def _convert(e: Estimator, p: Parameter, value):
     errors: None, or an object array of messages (None where the element converted)."""
     if hasattr(value, "detach") and hasattr(value, "cpu"):       # a torch tensor
         value = value.detach().cpu().numpy()
-    a = np.asarray(value)
+    try:
+        a = np.asarray(value)
+    except OverflowError:
+        raise WorkbenchInputError(f"parameter '{p.name}': {value!r} is beyond the double range "
+                                  f"(valid: {p.valid_range})", parameter=p.name, valid_range=p.valid_range) from None
     if a.dtype.kind in "iuf":
         v = a.astype(np.float64)
         return v, None
@@ -121,7 +127,7 @@ def _convert(e: Estimator, p: Parameter, value):
     errs = np.full(a.shape, None, dtype=object)
     cache = {}
     for idx, item in np.ndenumerate(a):
-        key = item if isinstance(item, (str, bytes, int, float)) else repr(item)
+        key = (type(item), item) if isinstance(item, (str, bytes, int, float)) else (type(item), repr(item))
         if key not in cache:
             cache[key] = _convert_one(e, p, item)
         out[idx], errs[idx] = cache[key]
@@ -134,13 +140,20 @@ def _convert_one(e: Estimator, p: Parameter, item):
     if isinstance(item, bool) or item is None:
         return math.nan, f"parameter '{p.name}' = {item!r} is not a value (valid: {p.valid_range})"
     if isinstance(item, (int, float, np.integer, np.floating)):
-        return float(item), None
+        try:
+            return float(item), None
+        except OverflowError:
+            digits = str(item)
+            shown = digits if len(digits) <= 20 else f"{digits[:8]}... ({len(digits)} digits)"
+            return math.nan, f"parameter '{p.name}' = {shown} is beyond the double range (valid: {p.valid_range})"
     if not isinstance(item, str):
         return math.nan, f"parameter '{p.name}' = {item!r} is not a number or a string (valid: {p.valid_range})"
     if p.is_choice:
-        t = item.strip(" ")
+        t = item.strip(" \t\n\r\f\v")
         if t in p.choices:
             return float(p.choices.index(t)), None
+        if t.isascii() and t.isdigit() and int(t) < len(p.choices):      # an index, as the CLI accepts
+            return float(int(t)), None
         return math.nan, f"parameter '{p.name}' = '{item}' is not one of: {', '.join(p.choices)}"
     try:
         return _units.parse(item, p.unit, p.name), None
@@ -160,6 +173,8 @@ def evaluate(name: str, *values, outputs: Optional[Sequence[str]] = None, errors
         if p is None:
             raise WorkbenchInputError(f"unknown parameter '{key}' for {e.name} "
                                       f"(parameters: {', '.join(q.name for q in e.parameters)})", parameter=key)
+        if p.index in given:
+            raise WorkbenchInputError(f"parameter '{p.name}' given twice", parameter=p.name)
         given[p.index] = value
     if sigma_free is not None:
         p = e.parameter("sigma")
@@ -312,19 +327,18 @@ def evaluate(name: str, *values, outputs: Optional[Sequence[str]] = None, errors
     values[failed_host] = np.nan
     na[failed_host] = 0
     plugin_failed = np.flatnonzero((status < 0) & ~failed_host)
+    if errors == "raise" and len(plugin_failed) and not failed_host.any():
+        plugin_failed = plugin_failed[:1]          # only the first failed row's message is needed
     for r in plugin_failed:
         row_error[int(r)] = _row_message(e, frame[r], int(status[r]), want)
-    # An ok row never carries an unannounced NaN: a NaN in a wanted, applicable output is the plugin's
-    # failure, and the row is failed with a message (the CLI prints an empty cell there).
+    # A NaN in a wanted output of an ok row that the estimator did not mark "not applicable" is its defect;
+    # the row keeps its status and its other values (as in the CLI, which prints an empty cell), and the
+    # NaN is announced: Result.unexplained_nan and a WorkbenchWarning.
+    unexplained = np.zeros((n_rows, len(selected)), dtype=bool)
     if len(selected):
         bits = np.array([np.uint64(1) << np.uint64(o.index) for o in selected], dtype=np.uint64)
         applicable = (na[:, None] & bits[None, :]) == 0
-        silent = np.isnan(values) & applicable & (status >= 0)[:, None]
-        for r in np.flatnonzero(silent.any(axis=1)):
-            o = selected[int(np.flatnonzero(silent[r])[0])]
-            status[r] = _abi.WB_STATUS_NUMERICAL_ERROR
-            row_error[int(r)] = f"estimator returned NaN for '{o.name}' without marking it not applicable"
-            values[r] = np.nan
+        unexplained = np.isnan(values) & applicable & (status >= 0)[:, None]
     failed = status < 0
     if errors == "raise" and failed.any():
         r = int(np.flatnonzero(failed)[0])
@@ -345,6 +359,12 @@ def evaluate(name: str, *values, outputs: Optional[Sequence[str]] = None, errors
     error_map = {int(r): row_error[int(r)] for r in np.flatnonzero(failed)}
     params_out = {p.name: user[:, p.index].reshape(shape) for p in e.parameters}
     result = Result(e, shape, result_values, status.reshape(shape), error_map, not_applicable, params_out)
+    result.unexplained_nan = {o.name: unexplained[:, k].reshape(shape) for k, o in enumerate(selected)}
+    bad_outputs = [o.name for k, o in enumerate(selected) if unexplained[:, k].any()]
+    if bad_outputs:
+        warnings.warn(f"{e.name}: NaN without a 'not applicable' mark in {', '.join(bad_outputs)} "
+                      f"({int(unexplained.any(axis=1).sum())} rows): the estimator could not give these values "
+                      "(see Result.unexplained_nan)", WorkbenchWarning, stacklevel=2)
     warned = np.flatnonzero(status > 0)
     if len(warned):
         texts = sorted({t for s in np.unique(status[warned]) for t in e.warning_texts(int(s))})

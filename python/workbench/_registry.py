@@ -175,26 +175,43 @@ def _cache_file() -> Path:
     return Path(base) / "workbench" / f"plugin-probe-v{PROBE_CACHE_VERSION}.json"
 
 
+def _probe_seconds_per_file() -> float:
+    """Time a file may take to load in the probe ($WORKBENCH_PROBE_TIMEOUT seconds, default 30)."""
+    try:
+        return max(0.5, float(os.environ.get("WORKBENCH_PROBE_TIMEOUT", "30")))
+    except ValueError:
+        return 30.0
+
+
 def _probe(paths: List[str]) -> Dict[str, dict]:
-    """Runs the probe child over `paths`; a file during which the child died is failed, the rest re-probed."""
+    """Runs the probe child over `paths`; a file during which the child died or hung is failed (with
+    "transient": True, so that it is probed again next time), the rest re-probed."""
     results, pending = {}, list(paths)
     while pending:
-        proc = subprocess.run([sys.executable, "-I", _abi.__file__, *pending], capture_output=True, text=True,
-                              timeout=120)
-        for line in proc.stdout.splitlines():
+        try:
+            proc = subprocess.run([sys.executable, "-I", _abi.__file__, *pending], capture_output=True, text=True,
+                                  timeout=_probe_seconds_per_file() * len(pending))
+            out, code, err_text, hung = proc.stdout, proc.returncode, proc.stderr, False
+        except subprocess.TimeoutExpired as e:
+            out = e.stdout.decode() if isinstance(e.stdout, bytes) else (e.stdout or "")
+            code, err_text, hung = 0, "", True
+        for line in out.splitlines():
             try:
                 r = json.loads(line)
                 results[r["path"]] = r
             except (ValueError, KeyError):
                 pass
         rest = [p for p in pending if p not in results]
-        if rest:       # the child died inside rest[0]
-            how = (f"signal {-proc.returncode}" if proc.returncode < 0 else f"exit code {proc.returncode}")
-            err = proc.stderr.strip().splitlines()[-1:] if proc.stderr.strip() else []
-            results[rest[0]] = {"path": rest[0], "ok": False,
-                                "reason": f"loading it (dlopen, entry points, one evaluation at the defaults) "
-                                          f"crashed the probe process ({how})"
-                                          + (f": {err[0]}" if err else "")}
+        if rest:       # the child died (or hung) inside rest[0]
+            err = err_text.strip().splitlines()[-1:] if err_text.strip() else []
+            if hung:
+                reason = ("loading it (dlopen, entry points, one evaluation at the defaults) did not finish "
+                          "within the probe's time limit: the file hangs")
+            else:
+                how = f"signal {-code}" if code < 0 else f"exit code {code}"
+                reason = (f"loading it (dlopen, entry points, one evaluation at the defaults) crashed the probe "
+                          f"process ({how})" + (f": {err[0]}" if err else ""))
+            results[rest[0]] = {"path": rest[0], "ok": False, "reason": reason, "transient": True}
             rest = rest[1:]
         pending = rest
     return results
@@ -250,13 +267,18 @@ class Registry:
             wanted.append((path, real, sha))
         unknown = [real for (_, real, sha) in wanted if sha not in cache]
         if unknown:
-            for real, r in _probe(unknown).items():
+            probed = _probe(unknown)
+            for real, r in probed.items():
                 sha = next(s for (_, rr, s) in wanted if rr == real)
                 cache[sha] = {k: r.get(k) for k in ("ok", "reason", "estimators", "problems")}
+            # A crash or a hang may come from this process's limits or environment: such a result serves
+            # this call only, and the file is probed again next time.
+            store = {s: v for s, v in cache.items()
+                     if not any(s == sha and probed.get(rr, {}).get("transient") for (_, rr, sha) in wanted)}
             try:
                 cache_path.parent.mkdir(parents=True, exist_ok=True)
                 tmp = cache_path.with_suffix(f".{os.getpid()}.tmp")
-                tmp.write_text(json.dumps(cache))
+                tmp.write_text(json.dumps(store))
                 os.replace(tmp, cache_path)
             except OSError:
                 pass        # an unwritable cache only costs a probe next time

@@ -10,7 +10,7 @@ FAMILIES = [
     ("ms", "a time", {"ms": 1.0, "s": 1000.0, "us": 1e-3, "µs": 1e-3, "min": 60_000.0}),
     ("Hz", "a rate", {"Hz": 1.0, "kHz": 1000.0, "1/s": 1.0, "1/ms": 1000.0}),
 ]
-_NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
+_NUMBER = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")   # ASCII digits only
 _SPECIAL = {"nan", "+inf", "-inf", "inf", "infinity", "-infinity", "+infinity"}
 
 
@@ -20,13 +20,13 @@ class UnitError(ValueError):
 
 def split(text: str):
     """(value, suffix) of "12.5mV"; None when there is no leading number (the CLI's Quantity.split)."""
-    t = text.strip(" ")
+    t = text.strip(" \t")          # the CLI trims spaces and tabs
     if t.lower() in _SPECIAL:
         return float(t.lower().replace("infinity", "inf")), ""
     m = _NUMBER.match(t)
     if not m:
         return None
-    return float(m.group(0)), t[m.end():].strip(" ")
+    return float(m.group(0)), t[m.end():].strip(" \t")
 
 
 def parse(text: str, unit: str, name: str) -> float:
