@@ -67,7 +67,11 @@ struct RandomWalkEstimator: Estimator {
         }
         let walk = GaussianWalk(x0: x0, a: a, m: m, s: s)
         // Model errors relative to the approximation itself: validate accepts iff |MC − x| ≤ z·SE + δ·|x|.
-        func rel(_ x: Double, _ ref: Double) -> Double { abs(x - ref) / abs(x) }
+        // Relative to an approximation of 0 (P(N <= n) underflowed in the formula) there is no relative error:
+        // the output is marked not applicable rather than left NaN.
+        func setRelative(_ o: O, _ x: Double, _ ref: Double) {
+            if x == 0 { out.notApplicable(o.rawValue) } else { out.set(o.rawValue, abs(x - ref) / abs(x)) }
+        }
         func want(_ o: O...) -> Bool { o.contains { out.wants($0.rawValue) } }
 
         // P(N ≤ n): exact and the two continuous formulas.
@@ -78,8 +82,8 @@ struct RandomWalkEstimator: Estimator {
             try numerical { try walk.checkCrossingWork(steps: n) }
             let exact = walk.crossingProbabilities(steps: n).last
             out.set(O.pCross.rawValue, exact)
-            out.set(O.siegmundError.rawValue, rel(sieg, exact))
-            out.set(O.naiveError.rawValue, rel(naive, exact))
+            setRelative(.siegmundError, sieg, exact)
+            setRelative(.naiveError, naive, exact)
         }
 
         // E[N] and Wald (m > 0).
@@ -94,8 +98,8 @@ struct RandomWalkEstimator: Estimator {
                 guard let mean = try numerical({ try walk.meanCrossingTime() })?.value else { throw EstimatorFailure(.numerical, "E[N]: no result") }
                 out.set(O.meanN.rawValue, mean)
                 out.set(O.overshoot.rawValue, m * mean - (a - x0))
-                out.set(O.waldRhoError.rawValue, rel(waldRho, mean))
-                out.set(O.waldLadderError.rawValue, rel(waldLadder, mean))
+                setRelative(.waldRhoError, waldRho, mean)
+                setRelative(.waldLadderError, waldLadder, mean)
             }
         } else {
             for o in meanOutputs { out.notApplicable(o.rawValue) }
@@ -107,7 +111,7 @@ struct RandomWalkEstimator: Estimator {
         if want(.pEver, .everSiegmundError) {
             let ever = try numerical({ try walk.crossingProbabilityEver() }).value
             out.set(O.pEver.rawValue, ever)
-            out.set(O.everSiegmundError.rawValue, rel(everSieg, ever))
+            setRelative(.everSiegmundError, everSieg, ever)
         }
         return 0
     }

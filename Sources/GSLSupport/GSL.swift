@@ -30,9 +30,19 @@ public enum GSL {
         return r.val
     }
 
-    public static func erfc(_ x: Double) -> Double { sf(gsl_sf_erfc_e, x) }
-    public static func logErfc(_ x: Double) -> Double { sf(gsl_sf_log_erfc_e, x) }
-    public static func erf(_ x: Double) -> Double { sf(gsl_sf_erf_e, x) }
+    // GSL 2.7's erf, erfc and log_erfc return NaN (with status success) from |x| ≈ 5.02e61 on (measured by
+    // bisection); far below that the values are their limits to the last bit, so |x| ≥ 1e60 takes the limits.
+    // NaN stays NaN (the comparison is false for it).
+    static let limitArgument = 1e60
+
+    public static func erfc(_ x: Double) -> Double { abs(x) >= limitArgument ? (x > 0 ? 0 : 2) : sf(gsl_sf_erfc_e, x) }
+    /// log erfc x; for x ≥ 1e60, −x² − log(x√π) (the asymptotic series' next term is below 1e-120 relative;
+    /// −inf once x² overflows: the value is then below the double range).
+    public static func logErfc(_ x: Double) -> Double {
+        guard abs(x) >= limitArgument else { return sf(gsl_sf_log_erfc_e, x) }
+        return x > 0 ? -(x * x) - log(x * (Double.pi).squareRoot()) : log(2.0)
+    }
+    public static func erf(_ x: Double) -> Double { abs(x) >= limitArgument ? (x > 0 ? 1 : -1) : sf(gsl_sf_erf_e, x) }
     /// Dawson's integral D(x) = e^{-x²} ∫_0^x e^{t²} dt.
     public static func dawson(_ x: Double) -> Double { sf(gsl_sf_dawson_e, x) }
     /// Riemann ζ(s), s ≠ 1.

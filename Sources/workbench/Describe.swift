@@ -38,11 +38,14 @@ extension Workbench {
             // Unit columns as wide as the longest unit (a fixed width would cut "[mV/sqrt(ms)]").
             let uw = max(8, e.parameters.map { $0.unit.count + 3 }.max()!)
             let ouw = max(9, e.outputs.map { $0.unit.count + 3 }.max()!)
+            // Default and range columns as wide as their longest entry (padding(toLength:) cuts longer text).
+            let dw = max(20, e.parameters.map { "default: \(defaultText($0))".count + 1 }.max()!)
+            let rw = max(28, e.parameters.map { "range: \(e.describeRange($0))".count }.max()!)
             for p in e.parameters {
                 s += "  " + p.name.padding(toLength: pw, withPad: " ", startingAt: 0)
                 s += "[\(p.unit)]".padding(toLength: uw, withPad: " ", startingAt: 0)
-                s += "default: \(defaultText(p))".padding(toLength: 20, withPad: " ", startingAt: 0)
-                s += "range: \(e.describeRange(p))".padding(toLength: 28, withPad: " ", startingAt: 0) + " "
+                s += "default: \(defaultText(p))".padding(toLength: dw, withPad: " ", startingAt: 0)
+                s += "range: \(e.describeRange(p))".padding(toLength: rw, withPad: " ", startingAt: 0) + " "
                 s += p.summary + "\n"
             }
             s += "\noutputs\n"

@@ -1,6 +1,7 @@
 // Inputs that once trapped the process (Swift runtime traps on unchecked conversions, exit 132) or wrote
 // invalid JSON: each must now be a clear error (exit 2) naming what is wrong, or valid output.
 import Foundation
+import GSLSupport
 import Testing
 
 struct HostileInputTests {
@@ -29,6 +30,37 @@ struct HostileInputTests {
         #expect(r.code == 2)
         let lines = r.stdout.split(separator: "\n")
         #expect(lines.count == 3 && lines[1].hasSuffix(",ok,") && lines[2].contains(",error,"), "\(r.stdout)")
+    }
+
+    /// GSL's erf/erfc/log_erfc return NaN beyond |x| ≈ 5e61; the wrappers give the limits there.
+    @Test func errorFunctionsAtHugeArguments() {
+        for x in [1e60, 7e99, 1e200, Double.greatestFiniteMagnitude] {
+            #expect(GSL.erfc(x) == 0 && GSL.erfc(-x) == 2 && GSL.erf(x) == 1 && GSL.erf(-x) == -1)
+            #expect(GSL.logErfc(-x) == log(2.0))
+        }
+        #expect(abs(GSL.logErfc(7e99) / -(7e99 * 7e99) - 1) < 1e-15)
+        #expect(GSL.erfc(.nan).isNaN && GSL.logErfc(.nan).isNaN)
+        #expect(GSL.erfc(1e59) == 0 && GSL.erf(-1e59) == -1, "GSL's own values below the cut agree with the limits")
+    }
+
+    /// Wiener first passage at t = 1e-200 and 1e200 ms: once NaN CDFs with ln_fpt_cdf = 0.
+    @Test func wienerAtExtremeTimes() throws {
+        let early = try workbench(["eval", "wiener", "1", "1", "1", "--t", "1e-200", "--outputs", "fpt_cdf,ln_fpt_cdf", "--format", "csv"])
+        #expect(early.code == 0 && early.stdout.contains(",0,-4.999999999999998e+199,ok"), "\(early.stdout)")
+        let late = try workbench(["eval", "wiener", "1", "1", "1", "--t", "1e200", "--outputs", "fpt_cdf,ln_fpt_survival", "--format", "csv"])
+        #expect(late.code == 0 && late.stdout.contains(",1,-4.999999999999998e+199,ok"), "\(late.stdout)")
+    }
+
+    /// A relative error against an approximation of 0 is not applicable, not NaN.
+    @Test func randomWalkRelativeErrorOfAZeroApproximation() throws {
+        let r = try workbench(["eval", "random-walk", "20", "0.1", "0.388", "1", "--outputs", "p_cross_by_n_siegmund,siegmund_rel_error",
+                               "--format", "json"])
+        #expect(r.code == 0 && r.stdout.contains("\"not_applicable\": [\"siegmund_rel_error\"]"), "\(r.stdout)")
+    }
+
+    @Test func describeDoesNotCutTheRangeColumn() throws {
+        let r = try workbench(["describe", "variance-flow-init"])
+        #expect(r.stdout.contains("range: an integer in [0, 100000]"), "\(r.stdout)")
     }
 
     @Test func jsonStaysValidForInfiniteInputs() throws {
