@@ -50,9 +50,7 @@ extension Workbench {
             if words.contains("--help") || words.contains("-h") { printOut(Workbench.helpMessage(for: Plot.self) + "\n"); return }
             let request = try PlotRequest(words: words)
             let result = try request.run(progress: { printError($0) })
-            do { try result.svg.write(toFile: result.path, atomically: true, encoding: .utf8) } catch {
-                throw WorkbenchError.badInput("cannot write '\(result.path)': \(error.localizedDescription)")
-            }
+            try OutputFile.write(result.svg, to: result.path, what: "the plot")
             for n in result.notes { printError(n) }
             printOut(result.summary + "\n")
             if result.exitCode != 0 { throw ExitCode(result.exitCode) }

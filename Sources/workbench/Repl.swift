@@ -50,7 +50,7 @@ final class LineReader {
             defer { free(p) }
             return String(cString: p)
         }
-        if interactive { FileHandle.standardOutput.write(prompt.data(using: .utf8)!) }
+        if interactive { printOut(prompt) }
         return readLine(strippingNewline: true)
     }
 

@@ -12,9 +12,9 @@ final class ProgressLine: @unchecked Sendable {
         let t = Date().timeIntervalSince(start)
         guard t > 1.5, t - lastPrint > 0.5 || done == total else { return }
         lastPrint = t; printed = true
-        FileHandle.standardError.write(String(format: "\r  simulating: %3.0f %% of %d blocks, %.1f s", 100 * Double(done) / Double(total), total, t).data(using: .utf8)!)
+        try? FileHandle.standardError.write(contentsOf: Data(String(format: "\r  simulating: %3.0f %% of %d blocks, %.1f s", 100 * Double(done) / Double(total), total, t).utf8))
     }
-    func finish() { if printed { FileHandle.standardError.write("\n".data(using: .utf8)!) } }
+    func finish() { if printed { try? FileHandle.standardError.write(contentsOf: Data("\n".utf8)) } }
 }
 
 extension Workbench {
@@ -91,9 +91,7 @@ extension Workbench {
             let result = LIFSimulator.simulate(model: request.model.name, request.parameters, request.options, progress: progress.update)
             progress.finish()
             if let file = request.spikesFile {
-                do { try SimulationReport.spikesCSV(result).write(toFile: file, atomically: true, encoding: .utf8) } catch {
-                    throw WorkbenchError.badInput("cannot write spikes file '\(file)': \(error.localizedDescription)")
-                }
+                try OutputFile.write(SimulationReport.spikesCSV(result), to: file, what: "the spikes file")
             }
             printOut(SimulationReport.render(result, format: request.format))
             if result.total.censored > 0 { printError("warning: \(result.total.censored) ISIs censored at one window past the end: the CV may be biased low") }

@@ -30,8 +30,18 @@ struct PluginOptions: ParsableArguments {
 
 enum TextOrJSON: String, ExpressibleByArgument, CaseIterable { case table, json }
 
-func printError(_ s: String) { FileHandle.standardError.write((s.hasSuffix("\n") ? s : s + "\n").data(using: .utf8)!) }
-func printOut(_ s: String) { FileHandle.standardOutput.write(s.data(using: .utf8)!) }
+/// Writes to stderr; a failure there has nowhere to be reported, so it is ignored.
+func printError(_ s: String) { try? FileHandle.standardError.write(contentsOf: Data((s.hasSuffix("\n") ? s : s + "\n").utf8)) }
+
+/// Writes to stdout. FileHandle.write(_:) traps on an error (a full disk, a closed pipe): the throwing
+/// form is used, and a failed write ends the command with exit 1 and the reason on stderr.
+func printOut(_ s: String) {
+    do { try FileHandle.standardOutput.write(contentsOf: Data(s.utf8)) } catch {
+        let reason = (error as NSError).userInfo[NSUnderlyingErrorKey].map { "\($0)" } ?? "\(error)"
+        printError("error: cannot write the output to standard output: \(reason.contains("No space") ? "no space left on the device" : reason)")
+        exit(WorkbenchError.Code.internalError.rawValue)
+    }
+}
 
 /// Runs one command line (without the program name) in this process and returns its exit status,
 /// having printed what the command and its errors print. Exit codes of DESIGN.md §6: the parser's own

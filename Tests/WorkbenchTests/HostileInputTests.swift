@@ -63,6 +63,24 @@ struct HostileInputTests {
         #expect(r.stdout.contains("range: an integer in [0, 100000]"), "\(r.stdout)")
     }
 
+    /// A full disk is an error (exit 1), not exit 0 and not a trap; a device given as the output file is
+    /// written in place, never replaced by a rename.
+    @Test func writeErrorsExitNonZeroAndDevicesSurvive() throws {
+        var info = stat()
+        try #require(stat("/dev/full", &info) == 0 && (info.st_mode & S_IFMT) == S_IFCHR, "this machine has no /dev/full")
+        for args in [["eval", "siegert", "15", "5"], ["list"], ["describe", "siegert"], ["init", "--layers", "10,10", "--scheme", "variance-flow"]] {
+            let r = try runProcess("/bin/sh", ["-c", "'\(buildDirectory)/workbench' \(args.joined(separator: " ")) > /dev/full"])
+            #expect(r.code == 1 && r.stderr.contains("no space left"), "\(args): exit \(r.code) \(r.stderr)")
+        }
+        let plot = try workbench(["plot", "siegert", "rate_hz", "--grid", "mu=0:10:1", "--sigma", "5", "-o", "/dev/full"])
+        #expect(plot.code == 1 && plot.stderr.contains("No space left on device"), "\(plot.stderr)")
+        let spikes = try workbench(["simulate", "lif-white", "15", "5", "--neurons", "160", "--time", "100ms", "--spikes", "/dev/full"])
+        #expect(spikes.code == 1, "\(spikes.stderr)")
+        #expect(stat("/dev/full", &info) == 0 && (info.st_mode & S_IFMT) == S_IFCHR, "/dev/full must still be the device")
+        let dir = try workbench(["plot", "siegert", "rate_hz", "--grid", "mu=0:10:1", "--sigma", "5", "-o", "/"])
+        #expect(dir.code == 2 && dir.stderr.contains("is a directory"), "\(dir.stderr)")
+    }
+
     @Test func jsonStaysValidForInfiniteInputs() throws {
         let dir = try temporaryDirectory("hostile-json")
         defer { try? FileManager.default.removeItem(atPath: dir) }
