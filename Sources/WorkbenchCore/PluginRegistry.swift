@@ -219,7 +219,7 @@ public final class PluginRegistry: @unchecked Sendable {
 
     public init(searchPath: [String]) {
         searchedDirectories = searchPath
-        var seen = Set<String>()
+        var seen = Set<String>(), files: [(path: String, real: String)] = []
         for dir in searchPath {
             let names = (try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []
             for name in names.sorted() where name.hasPrefix("lib") && name.hasSuffix("Plugin.so") {
@@ -227,9 +227,29 @@ public final class PluginRegistry: @unchecked Sendable {
                 let real = (path as NSString).resolvingSymlinksInPath
                 guard !seen.contains(real) else { continue }     // one file reached twice on the path
                 seen.insert(real)
-                load(path)
+                files.append((path, real))
             }
         }
+        // New files are loaded by a child process first (PluginProbe); only what it loaded cleanly is
+        // loaded here. Unreadable files and non-files are left to load(), which reports them.
+        let probed = PluginProbe.outcomes(files.map(\.real).filter { Self.isRegularFile($0) })
+        for f in files {
+            if let o = probed[f.real], !o.ok {
+                failures.append(PluginLoadFailure(path: f.path, reason: o.reason ?? "failed to load"))
+                continue
+            }
+            load(f.path)
+        }
+    }
+
+    /// Loads the given files directly, without a probe (the probe child itself).
+    init(files: [String]) {
+        for f in files { load(f) }
+    }
+
+    static func isRegularFile(_ path: String) -> Bool {
+        var st = stat()
+        return stat(path, &st) == 0 && (st.st_mode & S_IFMT) == S_IFREG
     }
 
     /// `--plugin-path` entries, then $WORKBENCH_PLUGIN_PATH (colon-separated), then the executable's directory.

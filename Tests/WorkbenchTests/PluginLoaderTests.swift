@@ -132,3 +132,45 @@ struct ExternalPluginTests {
         checkEstimator(try #require(registry.estimator(named: "lif-linear-noise")))
     }
 }
+
+/// Plugin files that crash or hang in dlopen, a constructor, an entry point or evaluate: the probe child
+/// (PluginProbe) takes the blow, the file is reported with its path and reason, every other estimator works.
+@Suite struct PluginProbeTests {
+    static let hostile = packageRoot + "/python/tests/hostile_plugin.c"
+
+    func build(_ dir: String, _ name: String, _ defines: [String]) throws {
+        let r = try runProcess("/usr/bin/env", ["cc", "-shared", "-fPIC", "-O1", "-I", pluginInclude]
+                                + defines.map { "-D" + $0 } + [Self.hostile, "-o", dir + "/lib\(name)Plugin.so", "-lm"])
+        #expect(r.code == 0, "cc failed: \(r.stderr)")
+    }
+
+    @Test func crashingAndHangingPluginsDoNotTakeTheHostDown() throws {
+        let dir = try temporaryDirectory("probe")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let classes: [(String, [String], String)] = [
+            ("CtorCrash", ["CONSTRUCTOR_CRASHES"], "crashed the probe process (signal 11)"),
+            ("EvalCrash", ["EVALUATE_CRASHES"], "crashed the probe process (signal 11)"),
+            ("HugeCount", ["HUGE_COUNT"], ""),
+            ("DataEntry", ["ESTIMATORS_IS_DATA"], ""),
+            ("Hangs", ["CONSTRUCTOR_HANGS"], "the file hangs"),
+        ]
+        for (name, defines, _) in classes { try build(dir, name, defines + ["NAME=\"p-\(name)\""]) }
+        var env = ProcessInfo.processInfo.environment
+        env["WORKBENCH_PLUGIN_PATH"] = dir
+        env["WORKBENCH_PROBE_TIMEOUT"] = "2"
+        env["XDG_CACHE_HOME"] = dir + "/cache"
+        let wb = buildDirectory + "/workbench"
+        let eval = try runProcess(wb, ["eval", "siegert", "15", "5", "--outputs", "rate_hz", "--format", "csv"], environment: env)
+        #expect(eval.code == 0 && eval.stdout.contains("9.46079980575912"), "\(eval.code) \(eval.stderr)")
+        let list = try runProcess(wb, ["list"], environment: env)
+        #expect(list.code == 3, "list reports the failed files with exit 3: \(list.code)")
+        for (name, _, reason) in classes {
+            let line = list.stderr.split(separator: "\n").first { $0.contains("lib\(name)Plugin.so") } ?? ""
+            #expect(!line.isEmpty && (reason.isEmpty || line.contains(reason)), "\(name): \(line)")
+        }
+        // Crashes and hangs are not cached: the next command probes them again (and survives again).
+        let cache = try String(contentsOfFile: dir + "/cache/workbench/host-probe-v1.json", encoding: .utf8)
+        #expect(!cache.contains("CtorCrash") && !cache.contains("Hangs"), "\(cache)")
+        #expect(try runProcess(wb, ["eval", "siegert", "15", "5"], environment: env).code == 0)
+    }
+}
