@@ -105,15 +105,40 @@ public struct LeakyDiscrete: Sendable {
         }
         switch mode {
         case .reset:
-            // Renewal: r = 1/E[steps from V_r to the next spike], E = 1 + 1ᵀ(I − K)^{-1}c,
-            // c_i = w_i φ_s(y_i − βV_r − m) — the same fixed point as the (p, r) system of §4.2.
+            // The stationary chain, solved so that a small spike probability stays accurate. The renewal form
+            // r = 1/(1 + 1ᵀ(I − K)^{-1}c) solves with I − K, whose smallest singular value is ~r: below
+            // r ~ 1e-10 it loses all digits (it gave r < 0 at r ~ 1e-16). Here the state is the grid masses
+            // u and the reset atom a (mass at V_r after a spike):
+            //   u = K u + a c,   a = q_r a + qᵀu   ⇒   (I − K − c̃ qᵀ) u = 0,  c̃ = c/(1 − q_r),
+            // with c_i = w_i φ_s(y_i − βV_r − m), q_j = Q((θ − βy_j − m)/s) (spike from node j), q_r the same
+            // from V_r. Normalised by u_* = 1 at the node nearest the free mean (equation * replaced), the
+            // matrix is A' − c̃' qᵀ with A' = I − K with row * replaced (well conditioned: the near-null vector
+            // of I − K is large at *) and c̃' = c̃ with entry * zeroed; Sherman–Morrison:
+            //   u = z + x (qᵀz)/(1 − qᵀx),  z = A'^{-1} e_*,  x = A'^{-1} c̃'.
+            // The spike probability per step is the atom's share: r = a/(Σu + a), a = qᵀu/(1 − q_r).
+            // 1 − q_r = Q(−(θ − βV_r − m)/s) is formed directly (no cancellation when q_r → 1).
+            let star = min(N - 1, g.lowerBound(min(max(freeMean, y.first!), y.last!)))
+            a.fillRow(star) { j in j == star ? 1 : 0 }
             try a.factorize()
-            var c = (0..<N).map { w[$0] * gaussian(y[$0] - beta * vReset - m, invS) }
-            a.solve(&c)
-            var sum = CompensatedSum()
-            sum.add(1)
-            for v in c { sum.add(v) }
-            return Result(spikeProbability: 1 / sum.value, nodes: N)
+            let stayAtom = Special.normalTail(-(theta - beta * vReset - m) / s)          // 1 − q_r
+            var x = (0..<N).map { w[$0] * gaussian(y[$0] - beta * vReset - m, invS) / stayAtom }
+            x[star] = 0
+            a.solve(&x)
+            var z = [Double](repeating: 0, count: N)
+            z[star] = 1
+            a.solve(&z)
+            let q = (0..<N).map { Special.normalTail((theta - beta * y[$0] - m) / s) }
+            var qz = CompensatedSum(), qx = CompensatedSum()
+            for j in 0..<N { qz.add(q[j] * z[j]); qx.add(q[j] * x[j]) }
+            let factor = qz.value / (1 - qx.value)
+            var mass = CompensatedSum(), flux = CompensatedSum()
+            for j in 0..<N {
+                let u = z[j] + x[j] * factor
+                mass.add(u)
+                flux.add(q[j] * u)
+            }
+            let atom = flux.value / stayAtom
+            return Result(spikeProbability: atom / (mass.value + atom), nodes: N)
         case .subtract:
             // (I − K)u = 0 with Σu = 1: fix u at the node nearest the free mean (a well-populated node, so
             // the reduced system stays well conditioned) by replacing its equation with u_* = 1.

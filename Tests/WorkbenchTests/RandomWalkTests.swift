@@ -285,3 +285,38 @@ struct RandomWalkCLITests {
         #expect(r.stderr.hasPrefix("error:"), "\(r.stderr)")
     }
 }
+
+/// The reset mode's stationary solve (Sherman–Morrison on the row-replaced I − K) at small spike
+/// probabilities, where the renewal form 1/(1 + 1ᵀ(I − K)^{-1}c) lost all digits (it returned −3e-16 at
+/// β = 0.5, m = −5, s = 1): agreement with the dense (p, r) reference where that one is still accurate
+/// (its error is ~ε/r), grid convergence where it is not, and never a negative probability.
+struct LeakyDiscreteSmallRateTests {
+    @Test func agreesWithTheDenseReferenceWhereItIsAccurate() throws {
+        for (m, tol) in [(-2.0, 1e-9), (-1.0, 1e-11), (0.0, 1e-12)] {
+            let l = LeakyDiscrete(beta: 0.5, m: m, s: 1, theta: 1, vReset: 0, mode: .reset)
+            expectRelative(try l.spikeProbability().spikeProbability, try l.spikeProbabilityDenseReference(), tol, "m = \(m)")
+        }
+    }
+
+    @Test func smallRatesAreGridConvergedAndPositive() throws {
+        for (m, p) in [(-3.0, 6.712418167203877e-10), (-5.0, 8.151061851558024e-22)] {
+            let l = LeakyDiscrete(beta: 0.5, m: m, s: 1, theta: 1, vReset: 0, mode: .reset)
+            let fine = LeakyDiscrete(beta: 0.5, m: m, s: 1, theta: 1, vReset: 0, mode: .reset, resolution: NystromResolution.standard.halved)
+            let r = try l.spikeProbability().spikeProbability
+            expectRelative(r, try fine.spikeProbability().spikeProbability, 1e-12, "grid halved, m = \(m)")
+            expectRelative(r, p, 1e-12, "m = \(m)")
+            // Reinjection at V_r = 0 or at V' − θ changes so rare a rate only at the 1e-9 level.
+            let sub = try LeakyDiscrete(beta: 0.5, m: m, s: 1, theta: 1, vReset: 0, mode: .subtract).spikeProbability().spikeProbability
+            expectRelative(r, sub, 1e-4, "reset vs subtract, m = \(m)")
+        }
+        var rng = SystemRandomNumberGenerator()
+        for _ in 0..<40 {
+            let beta = Double.random(in: 0...0.95, using: &rng), s = Double.random(in: 0.2...2, using: &rng)
+            let m = Double.random(in: -8...1, using: &rng) * s
+            let l = LeakyDiscrete(beta: beta, m: m, s: s, theta: 1, vReset: 0, mode: .reset)
+            let r = try l.spikeProbability().spikeProbability
+            // 0 only where even the free (no-reset) estimate is at the bottom of the double range.
+            #expect(r >= 0 && r <= 1 && (r > 0 || l.freeAbove < 1e-280), "beta \(beta), m \(m), s \(s): \(r)")
+        }
+    }
+}
