@@ -278,13 +278,18 @@ public struct Evaluator {
                 if cells.count != batch.columns.count {
                     row.error = "row \(r + 1): \(cells.count) fields, header has \(batch.columns.count)"
                 } else {
+                    // Every cell is parsed (the first error names the row): a failed row still echoes the
+                    // values it was given, and a cell that did not parse is NaN, not the default.
                     for (c, p) in batch.columns.enumerated() {
                         let t = cells[c].trimmingCharacters(in: .whitespaces)
                         if t.isEmpty {
-                            if p.isRequired { row.error = "parameter '\(p.name)' is missing (empty cell)"; break }
+                            if p.isRequired && row.error == nil { row.error = "parameter '\(p.name)' is missing (empty cell)" }
                             continue
                         }
-                        do { row.values[p.index] = try parseValue(t, p) } catch { row.error = "\(error)"; break }
+                        do { row.values[p.index] = try parseValue(t, p) } catch {
+                            row.values[p.index] = .nan
+                            if row.error == nil { row.error = "\(error)" }
+                        }
                     }
                 }
                 if row.error != nil {       // echo what the user wrote for a row that failed to parse

@@ -78,6 +78,8 @@ struct ResultFormatter {
     func rowObjects(_ r: Int) -> [(String, JSON)] {
         let params: [(String, JSON)] = estimator.parameters.map { p in
             let v = rows[r][p.index]
+            // A cell that did not parse is echoed as the text the user wrote.
+            if !v.isFinite, let raw = rawCells[r][p.index], !raw.isEmpty { return (p.name, .string(raw)) }
             if v.isNaN { return (p.name, .null) }
             if p.isChoice { return (p.name, .string(parameterText(p, v))) }
             return (p.name, .number(v))

@@ -81,6 +81,17 @@ struct HostileInputTests {
         #expect(dir.code == 2 && dir.stderr.contains("is a directory"), "\(dir.stderr)")
     }
 
+    /// A failed row echoes what it was given (not defaults): the bad cell as its text, the others parsed.
+    @Test func errorRowsEchoTheirInputs() throws {
+        let dir = try temporaryDirectory("hostile-echo")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try "mu,sigma,tau_m\nnan,5,7\n".write(toFile: dir + "/e.csv", atomically: true, encoding: .utf8)
+        let r = try workbench(["eval", "siegert", "--input", dir + "/e.csv", "--format", "json"])
+        let j = try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])
+        let row = try #require((j["rows"] as? [[String: Any]])?.first?["parameters"] as? [String: Any])
+        #expect(row["mu"] as? String == "nan" && row["sigma"] as? Double == 5 && row["tau_m"] as? Double == 7, "\(row)")
+    }
+
     @Test func jsonStaysValidForInfiniteInputs() throws {
         let dir = try temporaryDirectory("hostile-json")
         defer { try? FileManager.default.removeItem(atPath: dir) }
