@@ -156,8 +156,13 @@ public struct Evaluator {
     func batchColumns() throws -> (columns: [ParameterInfo], cells: [[String]])? {
         if let path = args.input {
             guard args.grids.isEmpty else { throw WorkbenchError.badInput("give either --input or --grid, not both") }
-            guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
-                throw WorkbenchError.badInput("cannot read input file '\(path)'")
+            guard let data = FileManager.default.contents(atPath: path) else {
+                let reason = FileManager.default.fileExists(atPath: path) ? "not readable" : "no such file"
+                throw WorkbenchError.badInput("cannot read input file '\(path)' (\(reason))")
+            }
+            guard let text = String(data: data, encoding: .utf8) else {
+                let hint = data.starts(with: [0xFF, 0xFE]) || data.starts(with: [0xFE, 0xFF]) ? "UTF-16" : "not UTF-8 (Latin-1?)"
+                throw WorkbenchError.badInput("input file '\(path)' is \(hint) text: save it as UTF-8 CSV")
             }
             var rows = CSV.parse(text)
             guard !rows.isEmpty else { throw WorkbenchError.badInput("input file '\(path)' is empty (expected a header naming parameters)") }
