@@ -73,18 +73,18 @@ def _options(options: Dict[str, object]) -> List[str]:
     return words
 
 
-def run_json(words: List[str], plugin_dirs: Optional[List[str]] = None, timeout: Optional[float] = None,
-             ok_codes=(0,)) -> (dict, int, str):
-    """Runs `workbench WORDS --format json`; returns (parsed JSON, exit code, stderr)."""
+def run_cli(words: List[str], plugin_dirs: Optional[List[str]] = None, timeout: Optional[float] = None,
+            ok_codes=(0,)) -> subprocess.CompletedProcess:
+    """Runs `workbench WORDS` (with the directories of plugins loaded by path); exit 2 raises
+    WorkbenchInputError with the CLI's message, a crash or another exit code WorkbenchError."""
     from ._registry import registry
     extra = []
     for d in plugin_dirs if plugin_dirs is not None else registry().explicit_dirs:
         extra += ["--plugin-path", d]
-    cmd = [executable()] + words + extra + ["--format", "json"]
     try:
-        proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
+        proc = subprocess.run([executable()] + words + extra, capture_output=True, text=True, timeout=timeout)
     except subprocess.TimeoutExpired:
-        raise WorkbenchError(f"`{' '.join(words)}` did not finish within {timeout} s") from None
+        raise WorkbenchError(f"`workbench {' '.join(words)}` did not finish within {timeout} s") from None
     err = proc.stderr.strip()
     if proc.returncode == EXIT_BAD_INPUT:
         line = next((l for l in err.splitlines() if l.startswith("error:")), err)
@@ -93,6 +93,14 @@ def run_json(words: List[str], plugin_dirs: Optional[List[str]] = None, timeout:
         raise WorkbenchError(f"`workbench {' '.join(words)}` crashed (signal {-proc.returncode}): {err}")
     if proc.returncode not in ok_codes:
         raise WorkbenchError(f"`workbench {' '.join(words)}` failed (exit {proc.returncode}): {err}")
+    return proc
+
+
+def run_json(words: List[str], plugin_dirs: Optional[List[str]] = None, timeout: Optional[float] = None,
+             ok_codes=(0,)) -> (dict, int, str):
+    """Runs `workbench WORDS --format json`; returns (parsed JSON, exit code, stderr)."""
+    proc = run_cli(words + ["--format", "json"], plugin_dirs, timeout, ok_codes)
+    err = proc.stderr.strip()
     try:
         return json.loads(proc.stdout), proc.returncode, err
     except ValueError as e:
@@ -284,20 +292,8 @@ def atlas(estimator: str, *values, grid: Dict[str, object], out: str, compare: O
         words.append("--overwrite")
     if shard:
         words += ["--shard", shard]
-    words += _options(options)
-    from ._registry import registry
-    for d in registry().explicit_dirs:
-        words += ["--plugin-path", d]
-    try:
-        proc = subprocess.run([executable()] + words, capture_output=True, text=True, timeout=timeout)
-    except subprocess.TimeoutExpired:
-        raise WorkbenchError(f"the atlas did not finish within {timeout} s (finished points are kept: resume=True)") from None
-    err = proc.stderr.strip()
-    if proc.returncode == EXIT_BAD_INPUT:
-        line = next((l for l in err.splitlines() if l.startswith("error:")), err)
-        raise WorkbenchInputError(line.removeprefix("error: ").strip())
-    if proc.returncode != 0:
-        raise WorkbenchError(f"`workbench atlas` failed (exit {proc.returncode}): {err}")
+    # A timeout keeps the finished points: call again with resume=True.
+    proc = run_cli(words + _options(options), timeout=timeout)
     if proc.stdout.startswith("shard "):
         return None
     return read_atlas(out, proc.stdout)
