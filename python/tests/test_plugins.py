@@ -2,9 +2,7 @@
 plugin reported with its path and reason and skipped, never a crash of this process."""
 import json
 import os
-import shutil
 import subprocess
-import warnings
 from pathlib import Path
 
 import numpy as np

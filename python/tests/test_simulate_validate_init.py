@@ -92,8 +92,8 @@ def test_init_plan_is_the_cli_json_and_holds_the_hold_out_references():
 def test_atlas_from_python_is_the_cli_table(tmp_path):
     a = workbench.atlas("siegert", grid={"mu": [10, 15, 20], "sigma": "3,5"}, out=str(tmp_path / "a"), seed=7,
                         neurons=160, time="300ms", burn_in="100ms", threads=1)
-    proc = run_cli("atlas", "siegert", "--grid", "mu=10,15,20", "--grid", "sigma=3,5", "--seed", "7", "--neurons", "160",
-                   "--time", "300ms", "--burn-in", "100ms", "--threads", "1", "--out", str(tmp_path / "b"))
+    run_cli("atlas", "siegert", "--grid", "mu=10,15,20", "--grid", "sigma=3,5", "--seed", "7", "--neurons", "160",
+            "--time", "300ms", "--burn-in", "100ms", "--threads", "1", "--out", str(tmp_path / "b"))
     assert (tmp_path / "a" / "atlas.csv").read_bytes() == (tmp_path / "b" / "atlas.csv").read_bytes()
     assert "atlas: 6 points" in a.summary
     rate = a.where(quantity="rate_hz")

@@ -1,7 +1,6 @@
 """workbench.torch: in-place initialisers with the plan's numbers (skipped without PyTorch; see README)."""
 import math
 
-import numpy as np
 import pytest
 
 torch = pytest.importorskip("torch")
@@ -60,7 +59,8 @@ def test_init_network_walks_the_stack_and_returns_the_plan():
     plan = wbt.init_network_(cnn, "variance-flow")
     assert [l["fan_in"] for l in plan["layers"]] == [18, 144, 128]
     assert [l["neurons"] for l in plan["layers"]] == [16, 32, 10]
-    assert [l["fan_in"] for l in wbt.init_network_([model[0].weight, model[2]], "variance-flow")["layers"]] == [700, 256]
+    mixed = wbt.init_network_([model[0].weight, model[2]], "variance-flow")
+    assert [l["fan_in"] for l in mixed["layers"]] == [700, 256]
 
 
 def test_dale_weights_follow_the_plan_columns():

@@ -261,7 +261,10 @@ def safe_row(d: WbEstimator):
     row = []
     for i in range(d.n_params):
         p = d.params[i]
-        row.append(math.nan if p.flags & WB_PARAM_OPTIONAL else (1.0 if math.isnan(p.default_value) else p.default_value))
+        if p.flags & WB_PARAM_OPTIONAL:
+            row.append(math.nan)
+        else:
+            row.append(1.0 if math.isnan(p.default_value) else p.default_value)
     return row
 
 

@@ -9,12 +9,10 @@ import csv
 import json
 import math
 import os
-import shutil
 import subprocess
 import sys
 import tempfile
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Dict, List, Optional
 
 import numpy as np

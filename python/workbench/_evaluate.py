@@ -249,7 +249,8 @@ def evaluate(name: str, *values, outputs: Optional[Sequence[str]] = None, errors
         free = np.broadcast_to(arrays[extra["sigma_free"]], shape).reshape(-1)
         bad = _check_column(free_p, free) | np.isnan(free)
         for r in np.flatnonzero(bad & ~failed_host):
-            row_error[int(r)], failed_host[r] = f"parameter 'sigma_free' = {free[r]:.15g} is out of range (valid: > 0 mV)", True
+            row_error[int(r)] = f"parameter 'sigma_free' = {free[r]:.15g} is out of range (valid: > 0 mV)"
+            failed_host[r] = True
         user[:, e.parameter("sigma").index] = free * math.sqrt(2.0)   # Brunel convention: σ = √2 s_V
     frame = user                                                       # the estimator's frame
     vrest = None
@@ -396,7 +397,8 @@ def _row_message(e: Estimator, row: np.ndarray, status: int, want: np.ndarray) -
     out = np.full(len(e.outputs), np.nan)
     na, st = ctypes.c_uint64(0), ctypes.c_int32(0)
     msg = ctypes.create_string_buffer(1025)
-    e.evaluate_fn(e.address, 1, row.ctypes.data, want.ctypes.data, out.ctypes.data, ctypes.byref(na), ctypes.byref(st), msg, 1024)
+    e.evaluate_fn(e.address, 1, row.ctypes.data, want.ctypes.data, out.ctypes.data, ctypes.byref(na),
+                  ctypes.byref(st), msg, 1024)
     text = msg.raw[:1024].split(b"\0", 1)[0].decode("utf-8", "replace")     # a message without NUL is cut
     if text:
         return text

@@ -7,7 +7,6 @@ script): a file that crashes dlopen, its constructors or its entry points kills 
 reported with its path and reason; only files the child loaded cleanly are loaded here. Probe results
 are cached per file content (SHA-256) under $XDG_CACHE_HOME/workbench.
 """
-import ctypes
 import hashlib
 import json
 import math
@@ -16,7 +15,7 @@ import subprocess
 import sys
 import threading
 import warnings
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Dict, List, Optional, Tuple
 
@@ -143,7 +142,8 @@ class Estimator:
             for i, p in ((i, d.params[i]) for i in range(d.n_params))]
         self.outputs = [
             Output(i, t(o.name), t(o.unit), t(o.summary), t(o.observable) or None, o.model_error,
-                   o.model_error_output if o.model_error_output >= 0 else None, bool(o.flags & _abi.WB_OUTPUT_POTENTIAL))
+                   o.model_error_output if o.model_error_output >= 0 else None,
+                   bool(o.flags & _abi.WB_OUTPUT_POTENTIAL))
             for i, o in ((i, d.outputs[i]) for i in range(d.n_outputs))]
         self.warnings = [t(d.warnings[i]) for i in range(d.n_warnings)]
         self.evaluate_fn = _abi.EVALUATE_FN(d.evaluate)

@@ -12,7 +12,7 @@ spike probability, ...), comparison (Kaiming and Glorot beside it), verdict, war
 """
 from typing import Sequence
 
-from ._cli import _options, _word, run_json
+from ._cli import _options, run_json
 from ._errors import WorkbenchInputError
 
 SCHEMES = ("fluctuation", "variance-flow", "rate-collapse")

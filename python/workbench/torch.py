@@ -13,7 +13,7 @@ size); the weight mean and std are the first layer of `workbench.init.plan([fan_
 inputs get excitatory weights ~ Exp(lambda_e) and the last n_inh inhibitory weights ~ -Exp(lambda_i)
 (rates lambda, means 1/lambda), as the plan's columns say.
 """
-from typing import Iterable, List, Sequence, Union
+from typing import Iterable, List, Union
 
 import torch
 
