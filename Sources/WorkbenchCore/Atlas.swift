@@ -120,14 +120,12 @@ public enum Atlas {
         if let dup = labels.first(where: { l in labels.filter { $0 == l }.count > 1 }) {
             throw WorkbenchError.badInput("--compare: the row '\(dup)' appears twice")
         }
-        // What would fail every point fails here: a missing required parameter, one given twice.
-        let first = try EvalArguments(pointWords(values(of: 0, AtlasSpec(words: base, axes: axes, compare: [], seed: seed, color: color)),
-                                                 seed: 1, AtlasSpec(words: base, axes: axes, compare: [], seed: seed, color: color)).main,
-                                      commandOptions: Validation.commandOptions)
-        let check = Evaluator(estimator: e, args: first)
-        try check.checkComplete(try check.constants(), columns: [], vRest: try check.vRest)
         var spec = AtlasSpec(words: base, axes: axes, compare: variants, seed: seed, color: color)
         spec.threads = threads
+        // What would fail every point fails here: a missing required parameter, one given twice.
+        let first = pointWords(values(of: 0, spec), seed: 1, spec).main
+        let check = Evaluator(estimator: e, args: try EvalArguments(first, commandOptions: Validation.commandOptions))
+        try check.checkComplete(try check.constants(), columns: [], vRest: try check.vRest)
         return spec
     }
 

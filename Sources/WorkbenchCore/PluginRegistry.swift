@@ -188,10 +188,8 @@ public final class LoadedEstimator: @unchecked Sendable {
         var out = [Double](repeating: .nan, count: max(outputs.count, 1))
         var na: UInt64 = 0, st: Int32 = 0
         var msg = [CChar](repeating: 0, count: 1024)
-        if let want {
-            want.withUnsafeBufferPointer { _ = descriptor.pointee.evaluate(descriptor, 1, row, $0.baseAddress, &out, &na, &st, &msg, msg.count) }
-        } else {
-            _ = descriptor.pointee.evaluate(descriptor, 1, row, nil, &out, &na, &st, &msg, msg.count)
+        (want ?? []).withUnsafeBufferPointer { w in
+            _ = descriptor.pointee.evaluate(descriptor, 1, row, want == nil ? nil : w.baseAddress, &out, &na, &st, &msg, msg.count)
         }
         let text = String(cString: msg)
         if !text.isEmpty { return text }
