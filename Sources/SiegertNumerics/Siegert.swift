@@ -255,35 +255,6 @@ public enum Siegert {
     /// close to the spacing of doubles) and the linear-noise form of §1.4 is exact to < 1e-12.
     public static let asymptoticCVBound = 1e6
 
-    /// W_s = e^{-2c} W of §1.3, CV² = 2π W_s (ν τ_m e^c)².
-    public static func scaledW(_ r: SiegertRate, workspace ws: IntegrationWorkspace) throws -> Double {
-        let a = r.a, b = r.b
-        let kHat = try KHat(a, workspace: ws)
-        let points = boundaryLayerPoints(a, b)
-        if b <= 0 {
-            let t1 = ScaledGaussIntegral.G(a, b) * kHat
-            let t2 = try ws.qagp(points, epsrel: 1e-13) { x in
-                let f = Special.erfcx(-x); return ScaledGaussIntegral.G(x, b) * f * f
-            }.value
-            return t1 + t2
-        }
-        let t1: Double
-        if a >= 0 {
-            t1 = ScaledGaussIntegral.G(a, b) * exp((a - b) * (a + b)) * kHat
-        } else {
-            t1 = (exp(-b * b - a * a) * GSL.dawson(b) - exp(-2 * b * b) * GSL.dawson(a)) * kHat
-        }
-        let t2 = try ws.qagp(points, epsrel: 1e-13) { x in
-            if x <= 0 {
-                let f = Special.erfcx(-x)
-                return (exp(-b * b - x * x) * GSL.dawson(b) - exp(-2 * b * b) * GSL.dawson(x)) * f * f
-            }
-            let g = 1 + GSL.erf(x)
-            return ScaledGaussIntegral.G(x, b) * exp((x - b) * (x + b)) * g * g
-        }.value
-        return t1 + t2
-    }
-
     /// Coefficient of variation of the ISI (τ_ref shifts the mean, not the variance).
     public static func cv(_ p: LIFParameters, _ r: SiegertRate, workspace ws: IntegrationWorkspace) throws -> Double {
         let a = r.a, b = r.b
@@ -294,19 +265,12 @@ public enum Siegert {
             return nuTau * (0.5 * inv).squareRoot()
         }
         if isNarrow(width: p.width, b: b) && b <= 1e3 {
-            // Reset close to threshold: the Brunel double integral W = ∫ e^{x²} K(x) dx directly, by
-            // Gauss–Legendre over the exact width (T1 and T2 would each cancel to a few digits here).
-            var failure: Error?
-            let c = r.c
-            let ws2 = IntegrationWorkspace()
-            let wScaled = gaussLegendre.integrate(offsetsUpTo: p.width) { d in
-                let x = b - d
-                do {
-                    let k = try KHat(x, workspace: ws2)
-                    return x < 0 ? exp(-2 * c) * k : exp(-2 * d * (2 * b - d)) * k
-                } catch { failure = error; return 0 }
+            // Reset close to threshold: W = ∫ e^{x²} K(x) dx directly, by Gauss–Legendre over the exact width
+            // (the antiderivative differences of FastVariance would cancel to a few digits here).
+            let e = Special.expMinusSquare(b), expMinus2C = b > 0 ? e * e : 1
+            let wScaled = gaussLegendre.integrate(offsetsUpTo: p.width) {
+                FastVariance.scaledIntegrand(below: $0, b: b, expMinus2C: expMinus2C)
             }
-            if let failure { throw failure }
             return (2 * Double.pi * wScaled).squareRoot() * r.nuTauMExpC
         }
         if b > 30 && (b - a) * b > 50 {
@@ -320,7 +284,7 @@ public enum Siegert {
             throw SiegertError.outsideEvaluableRange(
                 "CV not evaluable: reset only \(p.width) noise units below a threshold y_theta = \(b) noise units above the mean")
         }
-        let w = try scaledW(r, workspace: ws)
+        let w = FastVariance.scaledW(a: a, b: b, width: p.width)
         return (2 * Double.pi * w).squareRoot() * r.nuTauMExpC
     }
 }

@@ -75,4 +75,74 @@ public enum SiegertReference {
         let nuTauExpC = p.tauM / (p.tauRef * exp(-c) + p.tauM * Special.sqrtPi * S)
         return (2 * Double.pi * Ws).squareRoot() * nuTauExpC
     }
+
+    /// W_s = e^{-2c} W of §1.3 by parts (T1 + T2 with K̂ and one QAGP): the production path before the
+    /// FastVariance tables, kept as the test reference of the 10⁵-point sweep (~35 µs per point).
+    public static func scaledWByParts(_ r: SiegertRate, workspace ws: IntegrationWorkspace) throws -> Double {
+        let a = r.a, b = r.b
+        let kHat = try Siegert.KHat(a, workspace: ws)
+        let points = Siegert.boundaryLayerPoints(a, b)
+        if b <= 0 {
+            let t1 = ScaledGaussIntegral.G(a, b) * kHat
+            let t2 = try ws.qagp(points, epsrel: 1e-13) { x in
+                let f = Special.erfcx(-x); return ScaledGaussIntegral.G(x, b) * f * f
+            }.value
+            return t1 + t2
+        }
+        let t1: Double
+        if a >= 0 {
+            t1 = ScaledGaussIntegral.G(a, b) * exp((a - b) * (a + b)) * kHat
+        } else {
+            t1 = (exp(-b * b - a * a) * GSL.dawson(b) - exp(-2 * b * b) * GSL.dawson(a)) * kHat
+        }
+        let t2 = try ws.qagp(points, epsrel: 1e-13) { x in
+            if x <= 0 {
+                let f = Special.erfcx(-x)
+                return (exp(-b * b - x * x) * GSL.dawson(b) - exp(-2 * b * b) * GSL.dawson(x)) * f * f
+            }
+            let g = 1 + GSL.erf(x)
+            return ScaledGaussIntegral.G(x, b) * exp((x - b) * (x + b)) * g * g
+        }.value
+        return t1 + t2
+    }
+
+    /// The CV as `Siegert.cv` computed it before the FastVariance tables (same branches, QAG inside).
+    public static func cvByParts(_ p: LIFParameters, _ r: SiegertRate, workspace ws: IntegrationWorkspace) throws -> Double {
+        let a = r.a, b = r.b
+        if b < -Siegert.asymptoticCVBound {
+            // Mean-driven linear-noise limit (§1.4): CV² = (ντ_m)² (1/b² - 1/a²)/2, relative error O(1/b²).
+            let nuTau = r.nuTauMExpC   // c = 0 here
+            let inv = (1 / b - 1 / a) * (1 / b + 1 / a)
+            return nuTau * (0.5 * inv).squareRoot()
+        }
+        if Siegert.isNarrow(width: p.width, b: b) && b <= 1e3 {
+            // Reset close to threshold: the Brunel double integral W = ∫ e^{x²} K(x) dx directly, by
+            // Gauss–Legendre over the exact width (T1 and T2 would each cancel to a few digits here).
+            var failure: Error?
+            let c = r.c
+            let ws2 = IntegrationWorkspace()
+            let wScaled = Siegert.gaussLegendre.integrate(offsetsUpTo: p.width) { d in
+                let x = b - d
+                do {
+                    let k = try Siegert.KHat(x, workspace: ws2)
+                    return x < 0 ? exp(-2 * c) * k : exp(-2 * d * (2 * b - d)) * k
+                } catch { failure = error; return 0 }
+            }
+            if let failure { throw failure }
+            return (2 * Double.pi * wScaled).squareRoot() * r.nuTauMExpC
+        }
+        if b > 30 && (b - a) * b > 50 {
+            // Escape over a barrier of height b² ≥ 900 from a reset more than 50/b below it: the ISI is
+            // exponential up to the refractory shift, CV = (T̄ - τ_ref)/T̄ (§1.4); corrections ~e^{-b²}.
+            if p.tauRef == 0 { return 1 }
+            return -expm1(log(p.tauRef) - r.lnMeanISI)
+        }
+        if b > 1e3 || !(a < b) {
+            // Reset within 50/b noise units of a very high threshold: the quadrature cannot resolve it.
+            throw SiegertError.outsideEvaluableRange(
+                "CV not evaluable: reset only \(p.width) noise units below a threshold y_theta = \(b) noise units above the mean")
+        }
+        let w = try scaledWByParts(r, workspace: ws)
+        return (2 * Double.pi * w).squareRoot() * r.nuTauMExpC
+    }
 }

@@ -20,4 +20,16 @@ static inline const double *wb_siegert_table(int which) {
     return wb_siegert_table_data + which * (WB_TABLE_PIECES * WB_TABLE_COEFFICIENTS);
 }
 
+/* The ISI-variance tables (SiegertNumerics/FastVariance.swift), same layout, t in [0, 50]. */
+#define WB_VTABLE_KNEG 0            /* e^{t^2} K(-t), K(x) = int_{-inf}^x e^{y^2} (1 + erf y)^2 dy */
+#define WB_VTABLE_KPOS 1            /* e^{-t^2} K(t) */
+#define WB_VTABLE_HNEG 2            /* int_{-inf}^{-t} e^{x^2} K(x) dx */
+#define WB_VTABLE_GPOS_OVER_T 3     /* G(t)/t, G(t) = e^{-2t^2} int_0^t e^{x^2} K(x) dx */
+#define WB_VTABLE_COUNT 4
+
+static inline const double *wb_variance_table(int which) {
+    extern const double wb_variance_table_data[];
+    return wb_variance_table_data + which * (WB_TABLE_PIECES * WB_TABLE_COEFFICIENTS);
+}
+
 #endif

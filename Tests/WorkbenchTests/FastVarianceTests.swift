@@ -1,0 +1,100 @@
+// The ISI-variance tables (FastVariance) and the CV built on them, against 40-digit mpmath
+// (scripts/variance_reference.py, a different formula: single integrals by parts) and against the QAG path
+// they replace (SiegertReference.cvByParts, ~1e-13) over 10⁵ random points in every regime.
+import Foundation
+import GSLSupport
+import SiegertNumerics
+import Testing
+
+struct FastVarianceTests {
+    static func fixture(_ name: String) throws -> [[String]] {
+        let text = try String(contentsOfFile: packageRoot + "/Tests/Fixtures/" + name, encoding: .utf8)
+        return text.split(separator: "\n").dropFirst().map { $0.split(separator: ",").map(String.init) }
+    }
+
+    /// Kneg, Kpos, Hneg, Gpos at seeded random t in [0, 60] and at 75 ... 1000 (asymptotic series).
+    @Test func tablesAgreeWith40DigitMpmath() throws {
+        var worst = [0.0, 0.0, 0.0, 0.0]
+        for row in try Self.fixture("variance_reference.csv") {
+            let t = Double(row[0])!
+            let got = [FastVariance.kNeg(t), FastVariance.kPos(t), FastVariance.hNeg(t), FastVariance.gPos(t)]
+            for i in 0..<4 {
+                let ref = Double(row[i + 1])!
+                let err = ref == 0 ? abs(got[i]) : abs(got[i] / ref - 1)
+                worst[i] = max(worst[i], err)
+                if ProcessInfo.processInfo.environment["WB_DIAG"] != nil && err > 2e-15 { print("TAB \(i) \(t) \(err)") }
+                #expect(err <= 2e-15, "function \(i) at t = \(t): \(got[i]) vs \(ref) (\(err))")
+            }
+        }
+        print("variance tables vs mpmath: Kneg \(worst[0]), Kpos \(worst[1]), Hneg \(worst[2]), Gpos \(worst[3])")
+    }
+
+    /// CV and Var[ISI] over a regime grid (mean-driven to 10⁴ noise units, narrow resets, high barriers).
+    @Test func cvAndVarianceAgreeWith40DigitMpmath() throws {
+        var worst = 0.0
+        for row in try Self.fixture("cv_reference.csv") {
+            let v = row.prefix(6).map { Double($0)! }
+            let p = LIFParameters(mu: v[0], sigma: v[1], theta: v[2], vReset: v[3], tauM: v[4], tauRef: v[5])
+            let r = try Siegert.rate(p)
+            let cv = try Siegert.cv(p, r, workspace: IntegrationWorkspace())
+            let err = abs(cv / Double(row[6])! - 1)
+            worst = max(worst, err)
+            #expect(err <= 1e-13, "CV at \(row.prefix(6).joined(separator: ",")): \(cv) vs \(row[6]) (\(err))")
+        }
+        print("CV vs mpmath: worst relative error \(worst)")
+    }
+
+    /// ≥ 10⁵ random points over every regime (y_θ from -10⁶ to 10³, widths 10⁻⁴ to 10⁶, τ_ref 0 to 5 ms)
+    /// against the QAG path: ≤ 1e-12 relative wherever the CV is a normal double.
+    @Test func cvMatchesTheQuadraturePathOver100000RandomPoints() throws {
+        var g = SplitMix64(state: 20261206)
+        let ws = IntegrationWorkspace(), wsRef = IntegrationWorkspace()
+        var worst = 0.0, worstAt = (0.0, 0.0), compared = 0, failures = 0
+        for _ in 0..<100_000 {
+            let (a, b) = randomLimits(&g, maxY: 1e3)
+            let tauRef = Bool.random(using: &g) ? 0 : Double.random(in: 0...5, using: &g)
+            let p = LIFParameters(mu: 0, sigma: 1, theta: b, vReset: a, tauM: 20, tauRef: tauRef)
+            let r = try Siegert.rate(p)
+            guard let ref = try? SiegertReference.cvByParts(p, r, workspace: wsRef), ref.isNormal else {
+                #expect(throws: (any Error).self) { try Siegert.cv(p, r, workspace: ws) }
+                continue
+            }
+            let got = try Siegert.cv(p, r, workspace: ws)
+            let err = abs(got / ref - 1)
+            compared += 1
+            if err > worst { worst = err; worstAt = (a, b) }
+            if err > 1e-12 {
+                failures += 1
+                if ProcessInfo.processInfo.environment["WB_DIAG"] != nil {
+                    let nested = try? SiegertReference.cv(p, IntegrationWorkspace())
+                    print("FAIL \(a) \(b) \(tauRef) \(got) \(ref) \(err) \(nested.map { abs($0 / got - 1) } ?? -1)")
+                }
+            }
+        }
+        print("CV sweep: \(compared) points, worst \(worst) at (y_r, y_θ) = \(worstAt)")
+        #expect(compared > 95_000)
+        #expect(failures == 0, "\(failures) points above 1e-12; worst \(worst) at (y_r, y_θ) = \(worstAt)")
+    }
+
+    /// The compiled-in tables are what the generator fits today. WORKBENCH_WRITE_TABLES=1 rewrites
+    /// Sources/CSiegertTables/variance_tables.c instead.
+    @Test func generatedVarianceTablesMatchAFreshFit() throws {
+        let fresh = FastTableFit.fitVariance()
+        if ProcessInfo.processInfo.environment["WORKBENCH_WRITE_TABLES"] == "1" {
+            let url = URL(fileURLWithPath: packageRoot).appendingPathComponent("Sources/CSiegertTables/variance_tables.c")
+            try FastTableFit.varianceCSource(fresh).write(to: url, atomically: true, encoding: .utf8)
+            print("wrote \(url.path)")
+            return
+        }
+        let n = FastTableFit.coefficientsPerPiece
+        for (t, table) in fresh.enumerated() {
+            let compiled = FastTableFit.compiledVarianceTable(t)
+            var worst = 0.0
+            for k in 0..<FastTableFit.pieces {
+                let scale = (0..<n).map { abs(table[k * n + $0]) }.reduce(0, +)
+                for j in 0..<n { worst = max(worst, abs(compiled[k * n + j] - table[k * n + j]) / scale) }
+            }
+            #expect(worst <= 1e-16, "variance table \(t): compiled coefficients differ from a fresh fit by \(worst)")
+        }
+    }
+}
