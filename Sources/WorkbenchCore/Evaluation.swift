@@ -254,8 +254,13 @@ public struct Evaluator {
         let elapsed: Double, cpu: Double
     }
 
+    /// The whole output as text. A streaming batch is collected in memory here; `workbench eval` streams it
+    /// to standard output instead (`stream(to:)`).
     public func run() throws -> EvalResult {
-        finish(try evaluated())
+        guard streams else { return finish(try evaluated()) }
+        var text = OutputBytes()
+        let summary = try stream { text.storage.append($0.bindMemory(to: UInt8.self).baseAddress!, $0.count) }
+        return EvalResult(stdout: text.string, stderr: summary.stderr, exitCode: summary.exitCode)
     }
 
     /// Parses, range-checks and evaluates every row (shared by `eval` and `plot`).
@@ -333,7 +338,7 @@ public struct Evaluator {
         let result = estimator.evaluate(flat, want: want)
         let elapsed = Double(DispatchTime.now().uptimeNanoseconds - started) * 1e-9, cpu = cpuSeconds() - cpuStarted
 
-        let formatter = ResultFormatter(estimator: estimator, outputs: outputs, vRest: vRest, rows: rows.map(\.values),
+        let formatter = ResultFormatter(estimator: estimator, outputs: outputs, vRest: vRest, parameterValues: rows.flatMap(\.values),
                                         rowErrors: rows.indices.map { rows[$0].error ?? result.messages[$0] },
                                         rawCells: rows.map { $0.error == nil ? [:] : $0.raw }, result: result)
         return Evaluated(rows: rows, batch: batch, result: result, formatter: formatter, elapsed: elapsed, cpu: cpu)

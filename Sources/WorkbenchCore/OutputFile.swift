@@ -3,6 +3,9 @@
 // written in place, because a rename would replace it (as root: the device node itself). Every failure
 // is an error naming the path and the reason.
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 
 public enum OutputFile {
     public static func write(_ text: String, to path: String, what: String = "file") throws {
@@ -33,5 +36,23 @@ public enum OutputFile {
             return String(cString: strerror(Int32(under.code)))
         }
         return ns.localizedDescription
+    }
+}
+
+/// Standard output as a file descriptor: a streaming batch writes its chunks as they are ready.
+public enum StandardOutput {
+    /// Writes all of `bytes` (partial writes and EINTR resumed); a failure (a full disk, a closed pipe) is an
+    /// internal error naming the reason, so the command exits non-zero.
+    public static func write(_ bytes: UnsafeRawBufferPointer) throws {
+        var offset = 0
+        while offset < bytes.count {
+            let n = Glibc.write(1, bytes.baseAddress! + offset, bytes.count - offset)
+            if n < 0 && errno == EINTR { continue }
+            guard n > 0 else {
+                let reason = errno == ENOSPC ? "no space left on the device" : String(cString: strerror(errno))
+                throw WorkbenchError(.internalError, "cannot write the output to standard output: \(reason)")
+            }
+            offset += n
+        }
     }
 }

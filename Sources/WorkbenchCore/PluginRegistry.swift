@@ -91,6 +91,11 @@ public final class LoadedEstimator: @unchecked Sendable {
         return String(cString: buf)
     }
 
+    /// The range check of `check` without building a message (the hot path of a batch).
+    @inline(__always) public func isOutOfRange(_ index: Int, _ value: Double) -> Bool {
+        wb_check_param(descriptor.pointee.params + index, value, nil, 0) != 0
+    }
+
     public func describeRange(_ p: ParameterInfo) -> String {
         var buf = [CChar](repeating: 0, count: 512)
         wb_describe_range(descriptor.pointee.params + p.index, &buf, buf.count)

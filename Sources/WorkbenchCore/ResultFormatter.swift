@@ -5,11 +5,16 @@ struct ResultFormatter {
     let estimator: LoadedEstimator
     let outputs: [OutputInfo]
     let vRest: Double?
-    let rows: [[Double]]              // parameters in the user's frame
+    /// Parameters in the user's frame, row-major (`parameterCount` per row): one array for a chunk of rows.
+    let parameterValues: [Double]
     let rowErrors: [String?]
     /// For rows that failed to parse: the cells as the user wrote them, echoed instead of defaults.
     let rawCells: [[Int: String]]
     let result: LoadedEstimator.Batch
+    var parameterCount: Int { estimator.parameters.count }
+    var rowCount: Int { rowErrors.count }
+    var rowIndices: Range<Int> { 0..<rowCount }
+    func parameter(_ r: Int, _ i: Int) -> Double { parameterValues[r * parameterCount + i] }
 
     /// An output value in the user's frame (absolute potentials under --v-rest); nil if absent.
     func value(_ row: Int, _ o: OutputInfo) -> Double? {
@@ -43,17 +48,89 @@ struct ResultFormatter {
         return outputs.map { parameters.contains($0.name) ? $0.name + "_out" : $0.name }
     }
 
-    func csv() -> String {
-        var lines = [(estimator.parameters.map(\.name) + outputColumnNames + ["status", "error"]).joined(separator: ",")]
-        lines.reserveCapacity(rows.count + 1)
-        for r in rows.indices {
-            var fields = estimator.parameters.map { CSV.escape(rawCells[r][$0.index] ?? parameterText($0, rows[r][$0.index])) }
-            for o in outputs { fields.append(value(r, o).map(formatNumber) ?? "") }
-            let (s, e) = status(r)
-            fields.append(s); fields.append(CSV.escape(e))
-            lines.append(fields.joined(separator: ","))
+    var csvHeader: String {
+        (estimator.parameters.map(\.name) + outputColumnNames + ["status", "error"]).joined(separator: ",") + "\n"
+    }
+
+    /// What a CSV line needs of the parameters and outputs, as plain arrays: iterating the info structs
+    /// copies their strings (a retain and release each), a fifth of a streamed row's cost.
+    struct CSVLayout {
+        let isChoice: [Bool]
+        let outputIndex: [Int]
+        let outputIsPotential: [Bool]
+    }
+
+    var csvLayout: CSVLayout {
+        CSVLayout(isChoice: estimator.parameters.map(\.isChoice), outputIndex: outputs.map(\.index),
+                  outputIsPotential: outputs.map(\.isPotential))
+    }
+
+    /// The text of each parameter column's last number, reused while the value repeats (constant columns and a
+    /// grid's slow axes: most of a row's parameters).
+    struct ParameterTextCache {
+        static let width = 32                   // ≥ the longest shortest-round-trip double (24 bytes)
+        var bits: [UInt64], length: [Int], text: [UInt8]
+        init(_ n: Int) {
+            bits = [UInt64](repeating: Double.nan.bitPattern, count: n)
+            length = [Int](repeating: -1, count: n)
+            text = [UInt8](repeating: 0, count: n * Self.width)
         }
-        return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// One CSV line, written straight into `out` (numbers by `OutputBytes.number`, i.e. `formatNumber`).
+    func appendCSVRow(_ r: Int, layout: CSVLayout, cache: inout ParameterTextCache, to out: inout OutputBytes) {
+        let failed = rowErrors[r] != nil
+        for i in 0..<parameterCount {
+            if failed, let text = rawCells[r][i] { out.csvField(text) }     // only a failed row has raw cells
+            else {
+                let v = parameter(r, i)
+                if layout.isChoice[i] { out.csvField(parameterText(estimator.parameters[i], v)) }
+                else if !v.isNaN {
+                    if v.bitPattern == cache.bits[i] && cache.length[i] >= 0 {
+                        cache.text.withUnsafeBufferPointer { out.storage.append($0.baseAddress! + i * ParameterTextCache.width, cache.length[i]) }
+                    } else {
+                        let start = out.count
+                        out.number(v)
+                        let n = out.count - start
+                        if n <= ParameterTextCache.width {
+                            cache.bits[i] = v.bitPattern; cache.length[i] = n
+                            cache.text.withUnsafeMutableBufferPointer {
+                                ($0.baseAddress! + i * ParameterTextCache.width).update(from: out.storage.base + start, count: n)
+                            }
+                        }
+                    }
+                }
+            }
+            out.byte(UInt8(ascii: ","))
+        }
+        for k in 0..<layout.outputIndex.count {
+            // value(r, o) without the OutputInfo copy.
+            let o = layout.outputIndex[k]
+            if !failed && !result.isNotApplicable(r, o) {
+                let v = result.value(r, o)
+                if !v.isNaN { out.number(layout.outputIsPotential[k] && vRest != nil ? v + vRest! : v) }
+            }
+            out.byte(UInt8(ascii: ","))
+        }
+        if let e = rowErrors[r] {
+            out.write("error,")
+            out.csvField(e)
+        } else if result.status[r] > 0 {
+            out.write("warning,")
+            out.csvField(estimator.warningTexts(result.status[r]).joined(separator: "; "))
+        } else {
+            out.write("ok,")
+        }
+        out.byte(UInt8(ascii: "\n"))
+    }
+
+    func csv() -> String {
+        var out = OutputBytes()
+        out.write(csvHeader)
+        let layout = csvLayout
+        var cache = ParameterTextCache(parameterCount)
+        for r in rowIndices { appendCSVRow(r, layout: layout, cache: &cache, to: &out) }
+        return out.string
     }
 
     // MARK: JSON
@@ -77,7 +154,7 @@ struct ResultFormatter {
 
     func rowObjects(_ r: Int) -> [(String, JSON)] {
         let params: [(String, JSON)] = estimator.parameters.map { p in
-            let v = rows[r][p.index]
+            let v = parameter(r, p.index)
             // A cell that did not parse is echoed as the text the user wrote.
             if !v.isFinite, let raw = rawCells[r][p.index], !raw.isEmpty { return (p.name, .string(raw)) }
             if v.isNaN { return (p.name, .null) }
@@ -98,15 +175,29 @@ struct ResultFormatter {
         JSON.object(provenance + [("units", units)] + rowObjects(0)).render() + "\n"
     }
 
+    /// A batch row as `jsonBatch` renders it inside its "rows" array.
+    func batchRowJSON(_ r: Int) -> String {
+        let (s, e) = status(r)
+        var o = rowErrors[r] == nil ? rowObjects(r) : [("parameters", rowObjects(r)[0].1)]
+        o.append(("status", .string(s)))
+        o.append(("error", s == "error" ? .string(e) : .null))
+        return JSON.object(o).render(indent: 2)
+    }
+
+    /// The batch document is written in three parts so that a stream of rows can go between them:
+    /// head + (`[]` | `[\n    row` + `,\n    row`... + `\n  ]`) + tail; the same text as rendering it whole.
+    var jsonBatchHead: String {
+        let whole = JSON.object(provenance + [("units", units)]).render()
+        return String(whole.dropLast(2)) + ",\n  \"rows\": "
+    }
+    static let jsonBatchTail = "\n}\n"
+    static func jsonRowSeparator(first: Bool) -> String { first ? "[\n    " : ",\n    " }
+    static func jsonRowsEnd(empty: Bool) -> String { empty ? "[]" : "\n  ]" }
+
     func jsonBatch() -> String {
-        let rowsJSON: [JSON] = rows.indices.map { r in
-            let (s, e) = status(r)
-            var o = rowErrors[r] == nil ? rowObjects(r) : [("parameters", rowObjects(r)[0].1)]
-            o.append(("status", .string(s)))
-            o.append(("error", s == "error" ? .string(e) : .null))
-            return .object(o)
-        }
-        return JSON.object(provenance + [("units", units), ("rows", .array(rowsJSON))]).render() + "\n"
+        var text = jsonBatchHead
+        for r in rowIndices { text += Self.jsonRowSeparator(first: r == 0) + batchRowJSON(r) }
+        return text + Self.jsonRowsEnd(empty: rowCount == 0) + Self.jsonBatchTail
     }
 
     // MARK: tables
@@ -118,7 +209,7 @@ struct ResultFormatter {
         let nameWidth = max(estimator.parameters.map(\.name.count).max() ?? 0, outputs.map(\.name.count).max() ?? 0) + 2
         func pad(_ s: String, _ w: Int) -> String { s.count >= w ? s + " " : s + String(repeating: " ", count: w - s.count) }
         for p in estimator.parameters {
-            let v = rows[0][p.index]
+            let v = parameter(0, p.index)
             let text = v.isNaN ? "(not given)" : (p.isChoice ? parameterText(p, v) : formatTableNumber(v) + unitSuffix(p.unit))
             out += "  " + pad(p.name, nameWidth) + text + "\n"
         }
@@ -135,15 +226,15 @@ struct ResultFormatter {
 
     func tableBatch() -> String {
         let header = estimator.parameters.map(\.name) + outputColumnNames + ["status"]
-        var body: [[String]] = rows.indices.map { r in
-            estimator.parameters.map { parameterText($0, rows[r][$0.index]) }
+        var body: [[String]] = rowIndices.map { r in
+            estimator.parameters.map { parameterText($0, parameter(r, $0.index)) }
                 + outputs.map { o in value(r, o).map(formatTableNumber) ?? "" } + [status(r).0]
         }
         body.insert(header, at: 0)
         let widths = header.indices.map { c in body.map { $0[c].count }.max() ?? 0 }
         var out = body.map { row in row.indices.map { c in row[c].padding(toLength: widths[c], withPad: " ", startingAt: 0) }.joined(separator: "  ") }
             .joined(separator: "\n") + "\n"
-        let errors = rows.indices.compactMap { r in rowErrors[r].map { "row \(r + 1): \($0)" } }
+        let errors = rowIndices.compactMap { r in rowErrors[r].map { "row \(r + 1): \($0)" } }
         if !errors.isEmpty { out += "\n" + errors.joined(separator: "\n") + "\n" }
         return out
     }

@@ -47,7 +47,15 @@ extension Workbench {
             }
             // For eval, broken neighbours are warnings, not failures.
             for f in registry.failures { printError("warning: plugin skipped: \(f)") }
-            let result = try Evaluator(estimator: estimator, args: args).run()
+            let evaluator = Evaluator(estimator: estimator, args: args)
+            if evaluator.streams {
+                // Earlier text printed through FileHandle is unbuffered, so the two cannot interleave.
+                let summary = try evaluator.stream(to: StandardOutput.write)
+                for line in summary.stderr { printError(line) }
+                if summary.exitCode != 0 { throw ExitCode(summary.exitCode) }
+                return
+            }
+            let result = try evaluator.run()
             printOut(result.stdout)
             for line in result.stderr { printError(line) }
             if result.exitCode != 0 { throw ExitCode(result.exitCode) }

@@ -22,7 +22,6 @@ struct FastVarianceTests {
                 let ref = Double(row[i + 1])!
                 let err = ref == 0 ? abs(got[i]) : abs(got[i] / ref - 1)
                 worst[i] = max(worst[i], err)
-                if ProcessInfo.processInfo.environment["WB_DIAG"] != nil && err > 2e-15 { print("TAB \(i) \(t) \(err)") }
                 #expect(err <= 2e-15, "function \(i) at t = \(t): \(got[i]) vs \(ref) (\(err))")
             }
         }
@@ -45,11 +44,15 @@ struct FastVarianceTests {
     }
 
     /// ≥ 10⁵ random points over every regime (y_θ from -10⁶ to 10³, widths 10⁻⁴ to 10⁶, τ_ref 0 to 5 ms)
-    /// against the QAG path: ≤ 1e-12 relative wherever the CV is a normal double.
+    /// against the QAG path the tables replace: ≤ 1e-12 relative wherever the CV is a normal double.
+    /// Where the two disagree by more, the nested-quadrature reference referees. Above y_θ = 50 both
+    /// references form e^{(x-b)(x+b)} from rounded nodes x and carry ≈ b²ε themselves (0.7 b²ε seen; the fast
+    /// path works in the exact distance d = b - x and agrees with 40-digit mpmath there, cv_reference.csv),
+    /// so the bound is max(1e-12, 2b²ε) against the better reference.
     @Test func cvMatchesTheQuadraturePathOver100000RandomPoints() throws {
         var g = SplitMix64(state: 20261206)
-        let ws = IntegrationWorkspace(), wsRef = IntegrationWorkspace()
-        var worst = 0.0, worstAt = (0.0, 0.0), compared = 0, failures = 0
+        let ws = IntegrationWorkspace(), wsRef = IntegrationWorkspace(), wsNested = IntegrationWorkspace()
+        var worst = 0.0, worstAt = (0.0, 0.0), compared = 0, refereed = 0, failures: [String] = []
         for _ in 0..<100_000 {
             let (a, b) = randomLimits(&g, maxY: 1e3)
             let tauRef = Bool.random(using: &g) ? 0 : Double.random(in: 0...5, using: &g)
@@ -60,20 +63,18 @@ struct FastVarianceTests {
                 continue
             }
             let got = try Siegert.cv(p, r, workspace: ws)
-            let err = abs(got / ref - 1)
+            var err = abs(got / ref - 1)
             compared += 1
-            if err > worst { worst = err; worstAt = (a, b) }
             if err > 1e-12 {
-                failures += 1
-                if ProcessInfo.processInfo.environment["WB_DIAG"] != nil {
-                    let nested = try? SiegertReference.cv(p, IntegrationWorkspace())
-                    print("FAIL \(a) \(b) \(tauRef) \(got) \(ref) \(err) \(nested.map { abs($0 / got - 1) } ?? -1)")
-                }
+                refereed += 1
+                if let nested = try? SiegertReference.cv(p, wsNested) { err = min(err, abs(got / nested - 1)) }
+                if err > max(1e-12, 2 * b * b * .ulpOfOne) { failures.append("(\(a), \(b), τ_ref \(tauRef)): \(err)") }
             }
+            if err > worst { worst = err; worstAt = (a, b) }
         }
-        print("CV sweep: \(compared) points, worst \(worst) at (y_r, y_θ) = \(worstAt)")
+        print("CV sweep: \(compared) points, \(refereed) refereed by the nested quadrature, worst \(worst) at \(worstAt)")
         #expect(compared > 95_000)
-        #expect(failures == 0, "\(failures) points above 1e-12; worst \(worst) at (y_r, y_θ) = \(worstAt)")
+        #expect(failures.isEmpty, "\(failures.count) points off: \(failures.prefix(5))")
     }
 
     /// The compiled-in tables are what the generator fits today. WORKBENCH_WRITE_TABLES=1 rewrites

@@ -1,0 +1,160 @@
+// RFC 4180 records read from a file descriptor in blocks, for batches that must stream (issue 20).
+// The state machine is that of `CSV.parse` on bytes: every character it acts on (quote, comma, CR, LF)
+// is ASCII, and UTF-8 never uses ASCII bytes inside a multi-byte character, so bytes and scalars agree.
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Records in one flat byte array: field f is bytes[fieldStart[f] ..< fieldStart[f + 1]], record r has
+/// fields recordStart[r] ..< recordStart[r + 1].
+public struct RecordChunk {
+    public var bytes: [UInt8] = []
+    public var fieldStart: [Int] = [0]
+    public var recordStart: [Int] = [0]
+    /// Per record: a byte ≥ 0x80 occurs (the record needs UTF-8 validation and Unicode trimming).
+    public var nonASCII: [Bool] = []
+    /// Index (0-based, header excluded) of the first record among the data rows of the file.
+    public var firstRow = 0
+
+    public init() {}
+    /// Room for `records` records of `fields` fields of ~24 bytes without regrowing.
+    public init(reservingRecords records: Int, fields: Int) {
+        bytes.reserveCapacity(records * fields * 24)
+        fieldStart.reserveCapacity(records * fields + 1)
+        recordStart.reserveCapacity(records + 1)
+        nonASCII.reserveCapacity(records)
+    }
+
+    public var count: Int { recordStart.count - 1 }
+    public func fieldCount(_ r: Int) -> Int { recordStart[r + 1] - recordStart[r] }
+    public func field(_ r: Int, _ c: Int) -> Range<Int> {
+        let f = recordStart[r] + c
+        return fieldStart[f]..<fieldStart[f + 1]
+    }
+    public func text(_ r: Int, _ c: Int) -> String { String(decoding: bytes[field(r, c)], as: UTF8.self) }
+}
+
+public final class CSVRecordReader {
+    let fd: Int32
+    let path: String
+    var block: [UInt8]
+    var blockLength = 0, position = 0
+    var atEnd = false
+    // The parser's state between bytes (and between calls).
+    var inQuotes = false, quoteSeen = false, fieldStarted = false, recordHasFields = false, recordNonASCII = false
+    var fieldBegin = 0
+    /// Records delivered so far (header included).
+    public private(set) var recordsRead = 0
+
+    public init(path: String, blockSize: Int = 1 << 20) throws {
+        self.path = path
+        var isDirectory: ObjCBool = false
+        if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue {
+            throw WorkbenchError.badInput("cannot read input file '\(path)' (it is a directory)")
+        }
+        fd = open(path, O_RDONLY)
+        guard fd >= 0 else {
+            let reason = FileManager.default.fileExists(atPath: path) ? "not readable" : "no such file"
+            throw WorkbenchError.badInput("cannot read input file '\(path)' (\(reason))")
+        }
+        block = [UInt8](repeating: 0, count: blockSize)
+    }
+
+    deinit { close(fd) }
+
+    /// The first bytes of the file, for encoding checks before any record is parsed (UTF-16 BOMs;
+    /// a UTF-8 BOM is skipped).
+    public func checkEncoding() throws {
+        try fill()
+        let head = Array(block[0..<min(blockLength, 3)])
+        if head.starts(with: [0xFF, 0xFE]) || head.starts(with: [0xFE, 0xFF]) {
+            throw WorkbenchError.badInput("input file '\(path)' is UTF-16 text: save it as UTF-8 CSV")
+        }
+        if head.starts(with: [0xEF, 0xBB, 0xBF]) { position = 3 }
+    }
+
+    func fill() throws {
+        guard position >= blockLength, !atEnd else { return }
+        while true {
+            let n = block.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
+            if n < 0 && errno == EINTR { continue }
+            guard n >= 0 else {
+                throw WorkbenchError.badInput("cannot read input file '\(path)': \(String(cString: strerror(errno)))")
+            }
+            blockLength = n; position = 0
+            if n == 0 { atEnd = true }
+            return
+        }
+    }
+
+    /// Appends up to `maxRecords` records to `chunk` (which must be empty); returns false once the file is done.
+    public func read(into chunk: inout RecordChunk, maxRecords: Int) throws -> Bool {
+        fieldBegin = chunk.bytes.count
+        while chunk.count < maxRecords {
+            try fill()
+            if atEnd {
+                if quoteSeen { quoteSeen = false; inQuotes = false }
+                if fieldStarted || chunk.bytes.count > fieldBegin || recordHasFields { endRecord(&chunk) }
+                return false
+            }
+            block.withUnsafeBufferPointer { buf in
+                while position < blockLength && chunk.count < maxRecords {
+                    if !inQuotes {
+                        // A run of ordinary bytes is copied at once (most of a numeric CSV).
+                        var end = position
+                        while end < blockLength {
+                            let c = buf[end]
+                            if c == 0x2C || c == 0x0A || c == 0x22 || c == 0x0D || c >= 0x80 { break }
+                            end += 1
+                        }
+                        if end > position {
+                            chunk.bytes.append(contentsOf: UnsafeBufferPointer(rebasing: buf[position..<end]))
+                            fieldStarted = true
+                            position = end
+                            if position == blockLength { break }
+                        }
+                    }
+                    let b = buf[position]
+                    position += 1
+                    if b >= 0x80 { recordNonASCII = true }
+                    if inQuotes {
+                        if quoteSeen {
+                            quoteSeen = false
+                            if b == 0x22 { chunk.bytes.append(0x22); continue }
+                            inQuotes = false            // the quote closed the field; b is read unquoted below
+                        } else if b == 0x22 {
+                            quoteSeen = true; continue
+                        } else {
+                            chunk.bytes.append(b); continue
+                        }
+                    }
+                    switch b {
+                    case 0x22 where chunk.bytes.count == fieldBegin: inQuotes = true; fieldStarted = true
+                    case 0x2C: endField(&chunk); fieldStarted = true
+                    case 0x0D: continue
+                    case 0x0A:
+                        if fieldStarted || chunk.bytes.count > fieldBegin || recordHasFields { endRecord(&chunk) }
+                        fieldStarted = false; recordNonASCII = false
+                    default: chunk.bytes.append(b); fieldStarted = true
+                    }
+                }
+            }
+        }
+        return true
+    }
+
+    @inline(__always) func endField(_ chunk: inout RecordChunk) {
+        chunk.fieldStart.append(chunk.bytes.count)
+        fieldBegin = chunk.bytes.count
+        recordHasFields = true
+    }
+
+    func endRecord(_ chunk: inout RecordChunk) {
+        endField(&chunk)
+        chunk.recordStart.append(chunk.fieldStart.count - 1)
+        chunk.nonASCII.append(recordNonASCII)
+        recordHasFields = false; recordNonASCII = false; fieldStarted = false
+        recordsRead += 1
+    }
+}

@@ -1,0 +1,102 @@
+// Output text built as bytes, with numbers written in place: a batch row of ten numbers would otherwise
+// build and join a dozen Strings (most of a row's cost before issue 20). The bytes live in memory this
+// type manages (an Array's append checks uniqueness and capacity per byte: 3 % of a row), reserved a
+// row at a time.
+import Foundation
+
+final class ByteStorage {
+    var base: UnsafeMutablePointer<UInt8>
+    var count = 0, capacity: Int
+
+    init(capacity: Int) {
+        self.capacity = Swift.max(capacity, 64)
+        base = .allocate(capacity: self.capacity)
+    }
+    deinit { base.deallocate() }
+
+    @inline(__always) func reserve(_ extra: Int) {
+        if count + extra > capacity { grow(count + extra) }
+    }
+
+    func grow(_ needed: Int) {
+        let newCapacity = Swift.max(needed, 2 * capacity)
+        let newBase = UnsafeMutablePointer<UInt8>.allocate(capacity: newCapacity)
+        newBase.update(from: base, count: count)
+        base.deallocate()
+        base = newBase
+        capacity = newCapacity
+    }
+
+    @inline(__always) func append(_ pointer: UnsafePointer<UInt8>, _ n: Int) {
+        reserve(n)
+        (base + count).update(from: pointer, count: n)
+        count += n
+    }
+}
+
+public struct OutputBytes: TextOutputStream {
+    let storage: ByteStorage
+    public init(capacity: Int = 4096) { storage = ByteStorage(capacity: capacity) }
+
+    public var count: Int { storage.count }
+    public var string: String { String(decoding: UnsafeBufferPointer(start: storage.base, count: storage.count), as: UTF8.self) }
+    public func withBytes<R>(_ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
+        try body(UnsafeRawBufferPointer(start: storage.base, count: storage.count))
+    }
+    /// Room for `n` more bytes without a reallocation (a row's worth).
+    @inline(__always) public func reserve(_ n: Int) { storage.reserve(n) }
+
+    public mutating func write(_ s: String) {
+        var s = s
+        s.withUTF8 { storage.append($0.baseAddress!, $0.count) }
+    }
+    /// Double's `write(to:)` hands its shortest round-trip digits (the same as `description`) to this
+    /// requirement of TextOutputStream: no String is built for them.
+    public mutating func _writeASCII(_ buffer: UnsafeBufferPointer<UInt8>) {
+        if let b = buffer.baseAddress { storage.append(b, buffer.count) }
+    }
+    @inline(__always) public func byte(_ b: UInt8) {
+        storage.reserve(1)
+        storage.base[storage.count] = b
+        storage.count += 1
+    }
+    public func append(_ other: OutputBytes) { storage.append(other.storage.base, other.storage.count) }
+
+    /// `formatNumber(v)`, byte for byte: integers below 10^15 without a decimal point, else shortest round trip.
+    public mutating func number(_ v: Double) {
+        if v.isNaN { write("nan"); return }
+        if v.isInfinite { write(v > 0 ? "inf" : "-inf"); return }
+        // v == v.rounded() && |v| < 1e15, without the libm call (the conversion is exact below 1e15).
+        if abs(v) < 1e15, Double(Int64(v)) == v { integer(Int64(v)); return }
+        v.write(to: &self)
+    }
+
+    public func integer(_ value: Int64) {
+        storage.reserve(20)
+        var p = storage.base + storage.count
+        if value < 0 { p.pointee = UInt8(ascii: "-"); p += 1 }
+        var m = value.magnitude, digits: (UInt64, UInt64, UInt64) = (0, 0, 0)
+        let n = withUnsafeMutableBytes(of: &digits) { d -> Int in
+            var n = 0
+            repeat { d[n] = UInt8(ascii: "0") + UInt8(m % 10); m /= 10; n += 1 } while m > 0
+            for i in 0..<n { p[i] = d[n - 1 - i] }
+            return n
+        }
+        storage.count = p + n - storage.base
+    }
+
+    /// `CSV.escape(s)`: quoted (quotes doubled) when it holds a comma, quote, CR or LF.
+    public mutating func csvField(_ s: String) {
+        let utf8 = s.utf8
+        if !utf8.contains(where: { $0 == 0x2C || $0 == 0x22 || $0 == 0x0A || $0 == 0x0D }) {
+            write(s)
+            return
+        }
+        byte(0x22)
+        for b in utf8 {
+            if b == 0x22 { byte(0x22) }
+            byte(b)
+        }
+        byte(0x22)
+    }
+}
