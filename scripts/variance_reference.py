@@ -115,7 +115,9 @@ def breakpoints(a, b):
 
 
 def cv_row(row):
-    mu, sigma, theta, v_reset, tau_m, tau_ref = [mp.mpf(v) for v in row]
+    # The doubles the tests read, exactly (a decimal string differs from its double by ~1e-16 relative,
+    # which moves e^{b²} by 2b²·1e-16: 1e-10 at b = 900).
+    mu, sigma, theta, v_reset, tau_m, tau_ref = [mp.mpf(float(v)) for v in row]
     a, b = (v_reset - mu) / sigma, (theta - mu) / sigma
     c = b * b if b > 0 else mp.mpf(0)
     pts = breakpoints(a, b)

@@ -6,10 +6,10 @@
 // this platform offers it to Swift without C++, hence the ~60 lines here (checked against strtod on
 // millions of texts in BatchStreamTests).
 
-enum DecimalParser {
+public enum DecimalParser {
     /// The double of a plain decimal literal `[+-]digits[.digits][(e|E)[+-]digits]` (the whole text), or nil
     /// when the text is anything else or has more than 19 significant digits, or Eisel–Lemire cannot decide.
-    static func parse(_ p: UnsafePointer<UInt8>, count n: Int) -> Double? {
+    public static func parse(_ p: UnsafePointer<UInt8>, count n: Int) -> Double? {
         var i = 0, negative = false
         if i < n && (p[i] == 0x2B || p[i] == 0x2D) { negative = p[i] == 0x2D; i += 1 }
         var mantissa: UInt64 = 0, digits = 0, exponent = 0, sawDigit = false

@@ -11,7 +11,20 @@ struct ResultFormatter {
     /// For rows that failed to parse: the cells as the user wrote them, echoed instead of defaults.
     let rawCells: [[Int: String]]
     let result: LoadedEstimator.Batch
-    var parameterCount: Int { estimator.parameters.count }
+    /// Stored, not computed: `estimator.parameters.count` retains the array on every call of a hot loop.
+    let parameterCount: Int
+    /// rowErrors[r] != nil, without copying the optional String per row.
+    let failed: [Bool]
+
+    init(estimator: LoadedEstimator, outputs: [OutputInfo], vRest: Double?, parameterValues: [Double],
+         rowErrors: [String?], rawCells: [[Int: String]], result: LoadedEstimator.Batch) {
+        self.estimator = estimator; self.outputs = outputs; self.vRest = vRest
+        self.parameterValues = parameterValues; self.rowErrors = rowErrors; self.rawCells = rawCells
+        self.result = result
+        parameterCount = estimator.parameters.count
+        failed = rowErrors.map { $0 != nil }
+    }
+
     var rowCount: Int { rowErrors.count }
     var rowIndices: Range<Int> { 0..<rowCount }
     func parameter(_ r: Int, _ i: Int) -> Double { parameterValues[r * parameterCount + i] }
@@ -79,7 +92,7 @@ struct ResultFormatter {
 
     /// One CSV line, written straight into `out` (numbers by `OutputBytes.number`, i.e. `formatNumber`).
     func appendCSVRow(_ r: Int, layout: CSVLayout, cache: inout ParameterTextCache, to out: inout OutputBytes) {
-        let failed = rowErrors[r] != nil
+        let failed = self.failed[r]
         for i in 0..<parameterCount {
             if failed, let text = rawCells[r][i] { out.csvField(text) }     // only a failed row has raw cells
             else {
@@ -112,14 +125,14 @@ struct ResultFormatter {
             }
             out.byte(UInt8(ascii: ","))
         }
-        if let e = rowErrors[r] {
+        if failed {
             out.write("error,")
-            out.csvField(e)
+            out.csvField(rowErrors[r]!)
         } else if result.status[r] > 0 {
             out.write("warning,")
             out.csvField(estimator.warningTexts(result.status[r]).joined(separator: "; "))
         } else {
-            out.write("ok,")
+            out.byte(UInt8(ascii: "o")); out.byte(UInt8(ascii: "k")); out.byte(UInt8(ascii: ","))
         }
         out.byte(UInt8(ascii: "\n"))
     }
