@@ -21,6 +21,7 @@ import argparse
 import multiprocessing
 import os
 import random
+import sys
 
 import mpmath as mp
 
@@ -135,6 +136,7 @@ def cv_row(row):
     T = tau_ref + tau_m * mp.sqrt(mp.pi) * mp.exp(c) * S
     cv = mp.sqrt(2 * mp.pi * W) * tau_m * mp.exp(c) / T
     var = 2 * mp.pi * W * mp.exp(2 * c) * tau_m ** 2
+    print("cv_row", row, mp.nstr(cv, 12), file=sys.stderr, flush=True)
     return list(row) + [mp.nstr(cv, 30), mp.nstr(var, 30)]
 
 

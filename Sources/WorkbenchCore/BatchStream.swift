@@ -1,5 +1,5 @@
 // Batches (--input FILE, --grid) as a stream of chunks (issue 20): rows are read, parsed, evaluated and
-// formatted 4096 at a time, the chunks of a round on all usable cores, and written in order, so memory
+// formatted 1024 at a time, pipelined over all usable cores, and written in order, so memory
 // stays bounded for any number of rows and the output is byte for byte what the in-memory path printed.
 // Bad rows become status=error lines; nothing stops the rest. The table format needs every row for its
 // column widths and keeps the in-memory path.
@@ -31,7 +31,7 @@ public struct BatchSummary {
 }
 
 extension Evaluator {
-    static let chunkRows = 4096
+    static let chunkRows = 1024
 
     /// Whether this evaluation streams (a batch in CSV or JSON).
     public var streams: Bool { (args.input != nil || !args.grids.isEmpty) && (args.format ?? .csv) != .table }
@@ -76,7 +76,7 @@ extension Evaluator {
             guard head.count == 1 else {
                 throw WorkbenchError.badInput("input file '\(path)' is empty (expected a header naming parameters)")
             }
-            guard head.nonASCII[0] == false || String(validating: head.bytes, as: UTF8.self) != nil else {
+            guard head.isUTF8(0) else {
                 throw WorkbenchError.badInput("input file '\(path)' is not UTF-8 (Latin-1?) text: save it as UTF-8 CSV")
             }
             let header = (0..<head.fieldCount(0)).map { head.text(0, $0).trimmingCharacters(in: .whitespaces) }
@@ -255,7 +255,9 @@ struct ChunkContext: @unchecked Sendable {
             values = [Double](repeating: 0, count: n * nP)
             errors = [String?](repeating: nil, count: n)
             raw = [[Int: String]](repeating: [:], count: n)
-            for r in 0..<n { parseRecord(chunk, r, into: &values, at: r * nP, error: &errors[r], raw: &raw[r]) }
+            withExtendedLifetime(chunk.bytes) {
+                for r in 0..<n { parseRecord(chunk, r, into: &values, at: r * nP, error: &errors[r], raw: &raw[r]) }
+            }
         case .grid(let axes, let first, let count):
             n = count
             values = [Double](repeating: 0, count: n * nP)
@@ -324,14 +326,15 @@ struct ChunkContext: @unchecked Sendable {
     func parseRecord(_ chunk: RecordChunk, _ r: Int, into values: inout [Double], at o: Int,
                      error: inout String?, raw: inout [Int: String]) {
         for i in 0..<base.count { values[o + i] = base[i] }
+        let bytes = UnsafePointer(chunk.bytes.base)       // the chunk holds the storage alive
         let fields = chunk.fieldCount(r)
         if fields != columns.count {
             error = "row \(chunk.firstRow + r + 1): \(fields) fields, header has \(columns.count)"
-        } else if chunk.nonASCII[r] && String(validating: chunk.bytes[chunk.field(r, 0).lowerBound..<chunk.field(r, fields - 1).upperBound], as: UTF8.self) == nil {
+        } else if !chunk.isUTF8(r) {
             error = "row \(chunk.firstRow + r + 1) is not UTF-8 text (Latin-1?): save the file as UTF-8 CSV"
         } else {
             for c in 0..<columnIndex.count {
-                if !chunk.nonASCII[r], !columnIsChoice[c], let v = fastNumber(chunk, chunk.field(r, c)) {
+                if !chunk.nonASCII[r], !columnIsChoice[c], let v = fastNumber(bytes, chunk.field(r, c)) {
                     values[o + columnIndex[c]] = v
                     continue
                 }
@@ -355,27 +358,25 @@ struct ChunkContext: @unchecked Sendable {
     /// A plain decimal number (ASCII digits, sign, point, exponent; spaces and tabs around it) read without
     /// building a String (Eisel–Lemire, else strtod): the value `Double(text)` gives, for the texts it accepts. Anything else,
     /// or a non-finite result, returns nil and takes the general path (units, messages).
-    func fastNumber(_ chunk: RecordChunk, _ range: Range<Int>) -> Double? {
+    func fastNumber(_ b: UnsafePointer<UInt8>, _ range: Range<Int>) -> Double? {
         var lo = range.lowerBound, hi = range.upperBound
-        return chunk.bytes.withUnsafeBufferPointer { b -> Double? in
-            while lo < hi && (b[lo] == 0x20 || b[lo] == 0x09) { lo += 1 }
-            while hi > lo && (b[hi - 1] == 0x20 || b[hi - 1] == 0x09) { hi -= 1 }
-            let n = hi - lo
-            guard n > 0 && n < 64 else { return nil }
-            if let v = DecimalParser.parse(b.baseAddress! + lo, count: n) { return v }
-            return withUnsafeTemporaryAllocation(of: CChar.self, capacity: 64) { text -> Double? in
-                for i in 0..<n {
-                    let c = b[lo + i]
-                    // Digits, '+', '-', '.', 'e', 'E' only: no hex, inf, nan or units.
-                    guard (c >= 0x30 && c <= 0x39) || c == 0x2B || c == 0x2D || c == 0x2E || c == 0x65 || c == 0x45 else { return nil }
-                    text[i] = CChar(bitPattern: c)
-                }
-                text[n] = 0
-                var end: UnsafeMutablePointer<CChar>?
-                let v = strtod(text.baseAddress!, &end)
-                guard let end, end - text.baseAddress! == n, v.isFinite else { return nil }
-                return v
+        while lo < hi && (b[lo] == 0x20 || b[lo] == 0x09) { lo += 1 }
+        while hi > lo && (b[hi - 1] == 0x20 || b[hi - 1] == 0x09) { hi -= 1 }
+        let n = hi - lo
+        guard n > 0 && n < 64 else { return nil }
+        if let v = DecimalParser.parse(b + lo, count: n) { return v }
+        return withUnsafeTemporaryAllocation(of: CChar.self, capacity: 64) { text -> Double? in
+            for i in 0..<n {
+                let c = b[lo + i]
+                // Digits, '+', '-', '.', 'e', 'E' only: no hex, inf, nan or units.
+                guard (c >= 0x30 && c <= 0x39) || c == 0x2B || c == 0x2D || c == 0x2E || c == 0x65 || c == 0x45 else { return nil }
+                text[i] = CChar(bitPattern: c)
             }
+            text[n] = 0
+            var end: UnsafeMutablePointer<CChar>?
+            let v = strtod(text.baseAddress!, &end)
+            guard let end, end - text.baseAddress! == n, v.isFinite else { return nil }
+            return v
         }
     }
 }

@@ -9,7 +9,8 @@ import Glibc
 /// Records in one flat byte array: field f is bytes[fieldStart[f] ..< fieldStart[f + 1]], record r has
 /// fields recordStart[r] ..< recordStart[r + 1].
 public struct RecordChunk {
-    public var bytes: [UInt8] = []
+    /// The fields' bytes, in memory managed by hand (an Array's per-byte append checks were 5 % of a row).
+    public let bytes: ByteStorage
     public var fieldStart: [Int] = [0]
     public var recordStart: [Int] = [0]
     /// Per record: a byte ≥ 0x80 occurs (the record needs UTF-8 validation and Unicode trimming).
@@ -17,10 +18,10 @@ public struct RecordChunk {
     /// Index (0-based, header excluded) of the first record among the data rows of the file.
     public var firstRow = 0
 
-    public init() {}
+    public init() { bytes = ByteStorage(capacity: 4096) }
     /// Room for `records` records of `fields` fields of ~24 bytes without regrowing.
     public init(reservingRecords records: Int, fields: Int) {
-        bytes.reserveCapacity(records * fields * 24)
+        bytes = ByteStorage(capacity: records * fields * 24)
         fieldStart.reserveCapacity(records * fields + 1)
         recordStart.reserveCapacity(records + 1)
         nonASCII.reserveCapacity(records)
@@ -32,7 +33,16 @@ public struct RecordChunk {
         let f = recordStart[r] + c
         return fieldStart[f]..<fieldStart[f + 1]
     }
-    public func text(_ r: Int, _ c: Int) -> String { String(decoding: bytes[field(r, c)], as: UTF8.self) }
+    public func buffer(_ range: Range<Int>) -> UnsafeBufferPointer<UInt8> {
+        UnsafeBufferPointer(start: bytes.base + range.lowerBound, count: range.count)
+    }
+    public func text(_ r: Int, _ c: Int) -> String { String(decoding: buffer(field(r, c)), as: UTF8.self) }
+    /// Whether record r's fields are valid UTF-8 (checked only for records with a byte ≥ 0x80).
+    public func isUTF8(_ r: Int) -> Bool {
+        guard nonASCII[r], fieldCount(r) > 0 else { return true }
+        let range = field(r, 0).lowerBound..<field(r, fieldCount(r) - 1).upperBound
+        return String(validating: buffer(range), as: UTF8.self) != nil
+    }
 }
 
 public final class CSVRecordReader {
@@ -98,6 +108,7 @@ public final class CSVRecordReader {
                 if fieldStarted || chunk.bytes.count > fieldBegin || recordHasFields { endRecord(&chunk) }
                 return false
             }
+            let bytes = chunk.bytes         // one reference for the loop (through `chunk` it is retained per byte)
             block.withUnsafeBufferPointer { buf in
                 while position < blockLength && chunk.count < maxRecords {
                     if !inQuotes {
@@ -109,7 +120,7 @@ public final class CSVRecordReader {
                             end += 1
                         }
                         if end > position {
-                            chunk.bytes.append(contentsOf: UnsafeBufferPointer(rebasing: buf[position..<end]))
+                            bytes.append(buf.baseAddress! + position, end - position)
                             fieldStarted = true
                             position = end
                             if position == blockLength { break }
@@ -121,22 +132,22 @@ public final class CSVRecordReader {
                     if inQuotes {
                         if quoteSeen {
                             quoteSeen = false
-                            if b == 0x22 { chunk.bytes.append(0x22); continue }
+                            if b == 0x22 { bytes.appendByte(0x22); continue }
                             inQuotes = false            // the quote closed the field; b is read unquoted below
                         } else if b == 0x22 {
                             quoteSeen = true; continue
                         } else {
-                            chunk.bytes.append(b); continue
+                            bytes.appendByte(b); continue
                         }
                     }
                     switch b {
-                    case 0x22 where chunk.bytes.count == fieldBegin: inQuotes = true; fieldStarted = true
+                    case 0x22 where bytes.count == fieldBegin: inQuotes = true; fieldStarted = true
                     case 0x2C: endField(&chunk); fieldStarted = true
                     case 0x0D: continue
                     case 0x0A:
-                        if fieldStarted || chunk.bytes.count > fieldBegin || recordHasFields { endRecord(&chunk) }
+                        if fieldStarted || bytes.count > fieldBegin || recordHasFields { endRecord(&chunk) }
                         fieldStarted = false; recordNonASCII = false
-                    default: chunk.bytes.append(b); fieldStarted = true
+                    default: bytes.appendByte(b); fieldStarted = true
                     }
                 }
             }
