@@ -222,7 +222,7 @@ public enum Atlas {
                 }
                 for q in reports[next].quantities {
                     quantities.append(AtlasQuantity(variant: label, quantity: q.name, unit: q.unit, estimator: q.theory,
-                                                    mc: q.mc?.value, mcSE: q.mc?.standardError, z: q.acceptance?.z,
+                                                    mc: q.mc?.value, mcSE: q.mc?.standardError, z: q.acceptance.flatMap { $0.z.isFinite ? $0.z : nil },
                                                     relativeDifference: q.acceptance?.relativeDifference, delta: q.delta, verdict: q.verdict))
                 }
                 next += 1

@@ -38,7 +38,13 @@ public enum Quantity {
 
     /// Parses `text` as a value of a parameter with unit `unit`; `name` is used in messages.
     public static func parse(_ text: String, unit: String, name: String) throws -> Double {
-        // Fast path for the common case of a bare number (batch files of 10^5 rows).
+        // Double(String) also reads C's hexadecimal floats ("0x10" = 16, "0x1p-3"): not a number a user
+        // of mV and ms means, so they are refused by name rather than read or taken for a unit.
+        let body = text.drop { $0 == "+" || $0 == "-" }
+        if body.hasPrefix("0x") || body.hasPrefix("0X") {
+            throw WorkbenchError.badInput("parameter '\(name)': '\(text)' is a hexadecimal number; give a decimal number")
+        }
+        // Fast path for the common case of a bare number.
         if let v = Double(text), v.isFinite { return v }
         guard let (value, suffix) = split(text) else {
             throw WorkbenchError.badInput("parameter '\(name)': '\(text)' is not a number")

@@ -14,9 +14,11 @@ public struct ValidationQuantity {
     public var collapsedInSimulation: Bool? = nil
     public var verdict: String {
         if let c = collapsedInSimulation { return c ? "agree (collapsed in simulation too)" : "DISAGREE (predicted collapse, simulation did not)" }
-        return acceptance.map { $0.accepted ? "agree" : "DISAGREE" } ?? "n/a (insufficient data)"
+        return acceptance.map { $0.accepted ? "agree" : "DISAGREE" } ?? "not compared (no MC estimate)"
     }
-    public var agrees: Bool { collapsedInSimulation ?? acceptance?.accepted ?? true }
+    /// A quantity without Monte-Carlo data (no estimate, or a standard error of 0 or NaN) agrees with nothing.
+    public var agrees: Bool { collapsedInSimulation ?? acceptance?.accepted ?? false }
+    public var undecided: Bool { collapsedInSimulation == nil && acceptance == nil }
 }
 
 public struct ValidationReport {
@@ -29,7 +31,27 @@ public struct ValidationReport {
     let provenance: [(String, JSON)]
     let header: String
     let footer: String
-    public var allAgree: Bool { quantities.allSatisfy(\.agrees) }
+    /// True only if something was compared and every compared quantity agreed. A quantity the simulation
+    /// gives no estimate for here (P(T < ∞) from finite paths, a rate of 0) is listed as not compared and
+    /// agrees with nothing; zero comparisons are never agreement.
+    public var allAgree: Bool {
+        let compared = quantities.filter { !$0.undecided }
+        return !compared.isEmpty && compared.allSatisfy(\.agrees)
+    }
+
+    /// The closing verdict line of the table.
+    public var verdictLine: String {
+        let n = quantities.count, open = quantities.filter(\.undecided).count
+        let bad = quantities.filter { !$0.agrees && !$0.undecided }.count
+        let notCompared = open == 0 ? "" : "; \(open) not compared (no Monte-Carlo estimate here)"
+        if n - open == 0 {
+            return n == 0 ? "verdict: nothing compared (no output of \(estimator.name) names an observable of the simulation)"
+                : "verdict: nothing compared: the simulation gave no estimate for any of the \(n) quantities "
+                    + "(simulate longer or with more samples)"
+        }
+        if bad == 0 { return "verdict: all \(n - open) compared quantities agree" + notCompared }
+        return "verdict: \(bad) of \(n - open) compared quantities DISAGREE" + notCompared
+    }
 }
 
 /// Pairs estimator outputs with Monte-Carlo observables and applies THEORY §9.0.
@@ -46,7 +68,11 @@ struct Comparison {
     }
 
     mutating func compare(_ name: String, unit: String, theory: Double, mc: Estimate?, delta d: Double) {
-        guard let mc, theory.isFinite, mc.value.isFinite, mc.standardError.isFinite, mc.standardError > 0 else {
+        // No estimate, or a non-finite one, is no comparison. A standard error of 0 (every sample alike) says
+        // nothing about the spread: it confirms a theory it matches within δ (P(cross ever) = 1, every sample
+        // crossed) and is otherwise not compared (a rate of 1e-5 Hz and no spike in the run).
+        let exactMatch = mc.map { $0.standardError == 0 && abs($0.value - theory) <= d * abs(theory) } ?? false
+        guard let mc, theory.isFinite, mc.value.isFinite, mc.standardError.isFinite, mc.standardError > 0 || exactMatch else {
             quantities.append(ValidationQuantity(name: name, unit: unit, theory: theory, mc: mc, delta: d, acceptance: nil)); return
         }
         quantities.append(ValidationQuantity(name: name, unit: unit, theory: theory, mc: mc, delta: d,
@@ -288,12 +314,13 @@ public enum Validation {
                 ("estimator", .string(r.estimator.name)),
                 ("plugin", .object([("file", .string(r.estimator.file.path)), ("sha256", .string(r.estimator.file.sha256))])),
                 ("z_star", .number(r.zStar)), ("assume_exact", .bool(r.assumeExact)), ("quantities", .array(q)), ("all_agree", .bool(r.allAgree)),
+                ("verdict", .string(r.verdictLine)),
                 ("notes", .array(r.notes.map(JSON.string)))]).render() + "\n"
         case .csv:
             var lines = ["quantity,unit,estimator,mc,mc_se,z,relative_difference,delta,verdict"]
             for q in r.quantities {
                 let f: (Double?) -> String = { $0.map(formatNumber) ?? "" }
-                lines.append([CSV.escape(q.name), q.unit, f(q.theory), f(q.mc?.value), f(q.mc?.standardError), f(q.acceptance?.z),
+                lines.append([CSV.escape(q.name), q.unit, f(q.theory), f(q.mc?.value), f(q.mc?.standardError), f(q.acceptance.flatMap { $0.z.isFinite ? $0.z : nil }),
                               f(q.acceptance?.relativeDifference), f(q.delta), q.verdict].joined(separator: ","))
             }
             return lines.joined(separator: "\n") + "\n"
@@ -304,14 +331,13 @@ public enum Validation {
             for q in r.quantities {
                 rows.append([q.name + (q.unit.isEmpty || q.unit == "1" ? "" : " [\(q.unit)]"), String(format: "%.10g", q.theory),
                              q.mc.map { String(format: "%.6g ± %.2g", $0.value, $0.standardError) } ?? "-",
-                             q.acceptance.map { String(format: "%+.2f", $0.z) } ?? "-",
+                             q.acceptance.flatMap { $0.z.isFinite ? String(format: "%+.2f", $0.z) : nil } ?? "-",
                              q.acceptance.map { String(format: "%+.2f %%", 100 * $0.relativeDifference) } ?? "-",
                              String(format: "%.2f %%", 100 * q.delta), q.verdict])
             }
             let w = header.indices.map { c in rows.map { $0[c].count }.max()! }
             for row in rows { t += "  " + row.indices.map { row[$0].padding(toLength: w[$0], withPad: " ", startingAt: 0) }.joined(separator: "  ") + "\n" }
-            let bad = r.quantities.filter { !$0.agrees }.count
-            t += "\n" + (bad == 0 ? "verdict: all \(r.quantities.count) quantities agree" : "verdict: \(bad) of \(r.quantities.count) quantities DISAGREE") + "\n"
+            t += "\n" + r.verdictLine + "\n"
             for n in r.notes { t += "note: \(n)\n" }
             t += r.footer + "\n"
             return t

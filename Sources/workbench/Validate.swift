@@ -28,7 +28,10 @@ extension Workbench {
             let (report, format) = try Validation.run(words: words, progress: progress.update)
             progress.finish()
             printOut(Validation.render(report, format: format))
-            if !report.allAgree { throw ExitCode(WorkbenchError.Code.disagreement.rawValue) }
+            if !report.allAgree {
+                if format != .table { printError(report.verdictLine) }     // the table ends with it already
+                throw ExitCode(WorkbenchError.Code.disagreement.rawValue)
+            }
         }
     }
 }

@@ -15,6 +15,8 @@ struct HostileInputTests {
         (["simulate", "lif-white", "15", "5", "--neurons", "1e300"], "neurons"),
         (["simulate", "lif-white", "15", "5", "--neurons", "200.5"], "neurons"),
         (["eval", "random-walk", "1", "1e-5", "1", "10"], "E[N]"),
+        (["eval", "siegert", "0x10", "5"], "hexadecimal"),
+        (["eval", "siegert", "15", "-0X1p3"], "hexadecimal"),
     ])
     func noTrap(_ args: [String], _ words: String) throws {
         let r = try workbench(args)
@@ -98,5 +100,20 @@ struct HostileInputTests {
         try "mu,sigma\n1e308V,5\n15,5\n".write(toFile: dir + "/j.csv", atomically: true, encoding: .utf8)
         let r = try workbench(["eval", "siegert", "--input", dir + "/j.csv", "--format", "json"])
         #expect((try? JSONSerialization.jsonObject(with: Data(r.stdout.utf8))) != nil, "invalid JSON: \(r.stdout)")
+    }
+
+    /// validate never calls zero comparisons agreement: with 200 samples the walk gives no estimate with a
+    /// spread, so nothing is compared (exit 4, saying so); a standard error of 0 confirms only an exact match.
+    @Test func validateNeverAgreesOverZeroComparisons() throws {
+        let none = try workbench(["validate", "random-walk", "1", "1", "1", "5", "--samples", "200"])
+        #expect(none.code == 4, "\(none.stdout)\(none.stderr)")
+        #expect(none.stdout.contains("verdict: nothing compared"), "\(none.stdout)")
+        let json = try workbench(["validate", "random-walk", "1", "1", "1", "5", "--samples", "200", "--format", "json"])
+        #expect(json.code == 4 && json.stderr.contains("nothing compared"), "\(json.stderr)")
+        let object = try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any]
+        #expect(object?["all_agree"] as? Bool == false)
+        let exact = try workbench(["validate", "random-walk", "5", "0.1", "1", "50", "--seed", "11", "--format", "csv"])
+        #expect(exact.code == 0, "\(exact.stdout)\(exact.stderr)")
+        #expect(exact.stdout.contains("p_cross_ever,1,1,1,0,,0,0,agree"), "\(exact.stdout)")
     }
 }
