@@ -79,6 +79,12 @@ struct ShotNoiseEstimator: Estimator {
         }
         let sp = ShotNoiseParameters(rE: p[P.rE.rawValue] / 1000, aE: p[P.aE.rawValue], rI: rI, aI: aIGiven,
                                      theta: theta, vReset: vReset, tauM: p[P.tauM.rawValue], tauRef: p[P.tauRef.rawValue])
+        // k = r_e τ_m is an exponent of the rate integral: below the normal doubles 1/k overflows (exit 1 before).
+        guard sp.k >= .leastNormalMagnitude else {
+            throw EstimatorFailure(.badParameter(P.rE.rawValue), "parameter 'r_e' = \(formatForMessage(p[P.rE.rawValue])) Hz "
+                + "is out of range: r_e tau_m = \(formatForMessage(sp.k)) must be at least 2.2e-308 (valid: r_e >= "
+                + "\(formatForMessage(Double.leastNormalMagnitude * 1000 / sp.tauM)) Hz at tau_m = \(formatForMessage(sp.tauM)) ms)")
+        }
         let thresholded = sp.excitatoryOnly && sp.vReset >= 0        // §5.6 applies
         if !v.isNaN && sp.excitatoryOnly && sp.vReset < 0 && out.wants(O.density.rawValue) {
             throw EstimatorFailure(.badParameter(P.vReset.rawValue), "parameter 'v_reset' = \(Self.mV(vReset)) mV is out of range for density_per_mv (valid: 0 <= v_reset < theta, THEORY §5.6); ask for other outputs with --outputs")

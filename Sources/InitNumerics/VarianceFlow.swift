@@ -34,6 +34,18 @@ public enum VarianceFlow {
         if top < 0 { return nil }
         if top == 0 { return (theta / xC, theta / xC) }
         // x² Q(x) ≈ x²/2 for small x and ≈ x φ(x) for large x: brackets from those bounds.
+        if lnR < -600 {
+            // θ²/c below ~1e-260 (θ = 1e-300: θ² is 0 in doubles): the stable root x ≈ √(2θ²/c) is found in
+            // u = ln x, where nothing underflows; σ = θ/x = e^{ln θ - u}.
+            let h = { (u: Double) in 2 * u + Special.logNormalTail(exp(u)) - lnR }
+            var uLo = min(log(xC / 2), (log(2) + lnR) / 2 - log(2))
+            while h(uLo) > 0 { uLo -= log(2) }
+            let uStable = try RootFinding.brent(uLo, log(xC), epsrel: 1e-15, h)
+            var hi = max(2 * xC, (-2 * lnR).squareRoot() + 10)
+            while g(hi) > 0 { hi *= 2 }
+            let xUnstable = try RootFinding.brent(xC, hi, epsrel: 1e-15, g)
+            return (exp(log(theta) - uStable), theta / xUnstable)
+        }
         var lo = min(xC / 2, (2 * exp(lnR)).squareRoot() / 2)
         while g(lo) > 0 { lo /= 2 }
         var hi = max(2 * xC, (max(0, -2 * lnR)).squareRoot() + 10)

@@ -151,6 +151,10 @@ public struct PlotRequest {
             plot.series.append(SVGPlot.Series(label: seriesColumns.isEmpty ? "" : label(s), x: xs, y: ys))
         }
         let failed = ev.formatter.rowErrors.enumerated().compactMap { r, e in e.map { (r, $0) } }
+        if failed.count == nRows, let (_, e) = failed.first {
+            // Nothing to draw, and the reason is the error every point shares (e.g. --sigma -5), not "no value".
+            throw WorkbenchError.badInput(nRows == 1 ? e : "every one of the \(nRows) grid points failed, e.g.: \(e)")
+        }
         if let (r, e) = failed.first {
             notes.append("error: \(failed.count) of \(nRows) grid points failed, e.g. at \(batch.columns.enumerated().map { "\($1.name) = \(batch.cells[r][$0])" }.joined(separator: ", ")): \(e)")
         }
