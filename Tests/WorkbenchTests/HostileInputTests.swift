@@ -17,6 +17,8 @@ struct HostileInputTests {
         (["eval", "random-walk", "1", "1e-5", "1", "10"], "E[N]"),
         (["eval", "siegert", "0x10", "5"], "hexadecimal"),
         (["eval", "siegert", "15", "-0X1p3"], "hexadecimal"),
+        (["eval", "shot-noise", "5e-324", "2"], "'r_e' = 5e-324 Hz is out of range"),
+        (["plot", "siegert", "rate_hz", "--grid", "mu=0:10:1", "--sigma", "-5", "-o", "/dev/null"], "'sigma' = -5 mV"),
     ])
     func noTrap(_ args: [String], _ words: String) throws {
         let r = try workbench(args)
@@ -115,5 +117,16 @@ struct HostileInputTests {
         let exact = try workbench(["validate", "random-walk", "5", "0.1", "1", "50", "--seed", "11", "--format", "csv"])
         #expect(exact.code == 0, "\(exact.stdout)\(exact.stderr)")
         #expect(exact.stdout.contains("p_cross_ever,1,1,1,0,,0,0,agree"), "\(exact.stdout)")
+    }
+
+    /// θ so small that θ² underflows: the fixed points are still found (in ln x), not a GSL error.
+    @Test func varianceFlowFixedPointsAtTinyThresholds() throws {
+        for theta in ["1e-308", "1e-300", "1e-200"] {
+            let r = try workbench(["eval", "variance-flow-init", "--theta", theta, "--outputs", "sigma_stable,sigma_unstable",
+                                   "--format", "csv"])
+            #expect(r.code == 0, "\(theta): \(r.stderr)")
+            let cells = r.stdout.split(separator: "\n").last?.split(separator: ",", omittingEmptySubsequences: false) ?? []
+            #expect(cells.count > 9 && Double(cells[8]).map { abs($0 - 1) < 1e-12 } == true, "\(theta): \(r.stdout)")
+        }
     }
 }
