@@ -122,6 +122,12 @@ struct BatchStreamTests {
         }
         let bad = (0..<20_000).filter { $0 % 997 == 5 || $0 % 1009 == 7 }.count
         #expect(csv.stderr.contains("error: \(bad) of 20000 rows failed"), "\(csv.stderr)")
+        // Pinned to one core the chunks run in turn: the same bytes.
+        if FileManager.default.isExecutableFile(atPath: "/usr/bin/taskset") {
+            let pinned = try runProcess("/usr/bin/taskset", ["-c", "0", buildDirectory + "/workbench", "eval", "siegert",
+                                                             "--input", dir + "/in.csv", "--outputs", "rate_hz"])
+            #expect(pinned.stdout == csv.stdout && pinned.code == csv.code)
+        }
         let json = try workbench(["eval", "siegert", "--input", dir + "/in.csv", "--outputs", "rate_hz", "--format", "json"])
         let object = try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any]
         let rows = try #require(object?["rows"] as? [[String: Any]])
