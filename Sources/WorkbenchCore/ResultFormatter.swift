@@ -80,18 +80,20 @@ struct ResultFormatter {
 
     /// The text of each parameter column's last number, reused while the value repeats (constant columns and a
     /// grid's slow axes: most of a row's parameters).
-    struct ParameterTextCache {
+    final class ParameterTextCache {
         static let width = 32                   // ≥ the longest shortest-round-trip double (24 bytes)
-        var bits: [UInt64], length: [Int], text: [UInt8]
+        // Pointers, not Arrays: a store into an Array checks its uniqueness each time (2 % of a row).
+        let bits: UnsafeMutablePointer<UInt64>, length: UnsafeMutablePointer<Int>, text: UnsafeMutablePointer<UInt8>
         init(_ n: Int) {
-            bits = [UInt64](repeating: Double.nan.bitPattern, count: n)
-            length = [Int](repeating: -1, count: n)
-            text = [UInt8](repeating: 0, count: n * Self.width)
+            bits = .allocate(capacity: max(n, 1)); bits.initialize(repeating: Double.nan.bitPattern, count: max(n, 1))
+            length = .allocate(capacity: max(n, 1)); length.initialize(repeating: -1, count: max(n, 1))
+            text = .allocate(capacity: max(n, 1) * Self.width); text.initialize(repeating: 0, count: max(n, 1) * Self.width)
         }
+        deinit { bits.deallocate(); length.deallocate(); text.deallocate() }
     }
 
     /// One CSV line, written straight into `out` (numbers by `OutputBytes.number`, i.e. `formatNumber`).
-    func appendCSVRow(_ r: Int, layout: CSVLayout, cache: inout ParameterTextCache, to out: inout OutputBytes) {
+    func appendCSVRow(_ r: Int, layout: CSVLayout, cache: ParameterTextCache, to out: inout OutputBytes) {
         let failed = self.failed[r]
         for i in 0..<parameterCount {
             if failed, let text = rawCells[r][i] { out.csvField(text) }     // only a failed row has raw cells
@@ -99,17 +101,16 @@ struct ResultFormatter {
                 let v = parameter(r, i)
                 if layout.isChoice[i] { out.csvField(parameterText(estimator.parameters[i], v)) }
                 else if !v.isNaN {
+                    let slot = cache.text + i * ParameterTextCache.width
                     if v.bitPattern == cache.bits[i] && cache.length[i] >= 0 {
-                        cache.text.withUnsafeBufferPointer { out.storage.append($0.baseAddress! + i * ParameterTextCache.width, cache.length[i]) }
+                        out.storage.append(slot, cache.length[i])
                     } else {
                         let start = out.count
                         out.number(v)
                         let n = out.count - start
                         if n <= ParameterTextCache.width {
                             cache.bits[i] = v.bitPattern; cache.length[i] = n
-                            cache.text.withUnsafeMutableBufferPointer {
-                                ($0.baseAddress! + i * ParameterTextCache.width).update(from: out.storage.base + start, count: n)
-                            }
+                            slot.update(from: out.storage.base + start, count: n)
                         }
                     }
                 }
@@ -141,8 +142,8 @@ struct ResultFormatter {
         var out = OutputBytes()
         out.write(csvHeader)
         let layout = csvLayout
-        var cache = ParameterTextCache(parameterCount)
-        for r in rowIndices { appendCSVRow(r, layout: layout, cache: &cache, to: &out) }
+        let cache = ParameterTextCache(parameterCount)
+        for r in rowIndices { appendCSVRow(r, layout: layout, cache: cache, to: &out) }
         return out.string
     }
 
