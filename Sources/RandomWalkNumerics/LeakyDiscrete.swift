@@ -73,6 +73,14 @@ public struct LeakyDiscrete: Sendable {
     }
 
     public func spikeProbability() throws -> Result {
+        if mode == .reset {
+            // Input far above threshold: from V_r the next step spikes but with probability ε = Q((m + βV_r − θ)/s),
+            // and from the state a miss leaves (just below θ) the step after spikes too, so 1 − r ≲ 2ε. Below
+            // ε = 1e-18 that is under half an ulp of 1: r = 1 exactly in doubles. (The chain's solve divides by
+            // ε and gave NaN there, reported as ok by the host: found by the CLI campaign.)
+            let miss = Special.normalTail((m + beta * vReset - theta) / s)
+            if miss < 1e-18 { return Result(spikeProbability: 1, nodes: 0) }
+        }
         let extent = gridExtent()
         try NystromGrid.checkSize(length: extent.length, s: s, anchors: extent.anchors, resolution, "spike_prob")
         let g = grid()

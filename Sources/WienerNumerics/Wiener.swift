@@ -97,9 +97,9 @@ public enum Wiener {
         let delta = 2 * a / scale                      // w2 − w1, exactly as formed
         let kappaA = 2 * m * a / (s * s)
 
-        // Density: a/(s√(2π t³)) exp(−(a − mt)²/(2 s² t)).
-        let d = a - m * t
-        let density = a / (s * sqrtT * t) * invSqrt2Pi * exp(-(d * d) / (2 * s * s * t))
+        // Density: a/(s√(2π t³)) exp(−(a − mt)²/(2 s² t)) = exp(ln a − ln s − ½ln 2π − 1.5 ln t − w1²), in logs:
+        // the linear form gave 0/0 or ∞·0 (NaN) at t or s near the ends of the doubles (t = 1e-320, s = 5e-324).
+        let density = exp(log(a) - log(s) + log(invSqrt2Pi) - 1.5 * log(t) - w1 * w1)
 
         // CDF terms.
         let term1 = 0.5 * GSL.erfc(-w1)
@@ -117,7 +117,12 @@ public enum Wiener {
 
         // Survival.
         var survival: Double, lnSurvivalDirect: Double
-        if w1 > 0 {
+        if w1 > 0 && !(w1 * w1).isFinite {
+            // ln S ≈ −w1² is below every double (w1 = ∞ when m t overflows or s√(2t) underflows): S = 0, ln S = −∞
+            // exactly as far as doubles go (the difference below gave ∞ − ∞).
+            survival = 0
+            lnSurvivalDirect = -.infinity
+        } else if w1 > 0 {
             let diff = erfcxDifference(w1, w2, delta: delta, workspace: workspace)
             survival = 0.5 * Special.expMinusSquare(w1) * diff
             lnSurvivalDirect = -(w1 * w1) + log(0.5 * diff)
@@ -162,9 +167,10 @@ public enum Wiener {
         let variance = mean * (s / m) * (s / m)        // a s²/m³ without overflowing m³
         let isi = tauRef + mean
         let rate = 1 / isi
-        return Moments(mean: mean, variance: variance, cv: s / (a * m).squareRoot(),
+        return Moments(mean: mean, variance: variance, cv: s / (a.squareRoot() * m.squareRoot()),   // a·m may underflow
                        rateHz: 1000 * rate, lnRateHz: -log(isi) + Special.ln1000,
-                       cvISI: variance.squareRoot() / isi)
+                       // A mean beyond the doubles (m → 0⁺) makes τ_ref negligible: CV_ISI = CV of T.
+                       cvISI: isi.isFinite ? variance.squareRoot() / isi : s / (a.squareRoot() * m.squareRoot()))
     }
 
     // MARK: §3.3 two barriers
@@ -226,7 +232,12 @@ public enum Wiener {
         let z = m * sqrtT / s
         let w = z / sqrt2
         let erfOverW = w == 0 ? twoOverSqrtPi : GSL.erf(w) / w
-        let phi = invSqrt2Pi * exp(-0.5 * z * z)
-        return m * t * normalCDF(z) + s * sqrtT * phi + s * sqrtT / (2 * sqrt2) * erfOverW
+        // m t Φ(z) and s√t φ(z) in logs where a factor is beyond the doubles and the other is 0 (t = 1.7e308,
+        // m < 0: m t = −∞, Φ(z) = 0, the product NaN); both terms then vanish against s²/(2|m|).
+        let cdf = normalCDF(z)
+        let drift = (m * t).isFinite || cdf == 0 && m == 0 ? m * t * cdf
+            : (m < 0 ? -1 : 1) * exp(log(abs(m)) + log(t) + log(cdf))
+        let spread = exp(log(s) + 0.5 * log(t) + log(invSqrt2Pi) - 0.5 * z * z)
+        return drift + spread + s * sqrtT / (2 * sqrt2) * erfOverW
     }
 }
