@@ -257,6 +257,20 @@ public enum Siegert {
 
     /// Coefficient of variation of the ISI (τ_ref shifts the mean, not the variance).
     public static func cv(_ p: LIFParameters, _ r: SiegertRate, workspace ws: IntegrationWorkspace) throws -> Double {
+        try cv(p, r, narrowScaledW: {
+            // W = ∫ e^{x²} K(x) dx directly, by Gauss–Legendre over the exact width (the antiderivative
+            // differences of FastVariance would cancel to a few digits here).
+            let b = r.b, e = Special.expMinusSquare(b), expMinus2C = b > 0 ? e * e : 1
+            return gaussLegendre.integrate(offsetsUpTo: p.width) {
+                FastVariance.scaledIntegrand(below: $0, b: b, expMinus2C: expMinus2C)
+            }
+        }, scaledW: { FastVariance.scaledW(a: r.a, b: r.b, width: p.width) })
+    }
+
+    /// The regimes of the CV (§1.4), with W_s = e^{-2c} W supplied: `narrowScaledW` for a reset close to
+    /// threshold, `scaledW` otherwise (the tables here; the QAG path in SiegertReference.cvByParts).
+    static func cv(_ p: LIFParameters, _ r: SiegertRate, narrowScaledW: () throws -> Double,
+                   scaledW: () throws -> Double) throws -> Double {
         let a = r.a, b = r.b
         if b < -asymptoticCVBound {
             // Mean-driven linear-noise limit (§1.4): CV² = (ντ_m)² (1/b² - 1/a²)/2, relative error O(1/b²).
@@ -265,13 +279,7 @@ public enum Siegert {
             return nuTau * (0.5 * inv).squareRoot()
         }
         if isNarrow(width: p.width, b: b) && b <= 1e3 {
-            // Reset close to threshold: W = ∫ e^{x²} K(x) dx directly, by Gauss–Legendre over the exact width
-            // (the antiderivative differences of FastVariance would cancel to a few digits here).
-            let e = Special.expMinusSquare(b), expMinus2C = b > 0 ? e * e : 1
-            let wScaled = gaussLegendre.integrate(offsetsUpTo: p.width) {
-                FastVariance.scaledIntegrand(below: $0, b: b, expMinus2C: expMinus2C)
-            }
-            return (2 * Double.pi * wScaled).squareRoot() * r.nuTauMExpC
+            return (2 * Double.pi * (try narrowScaledW())).squareRoot() * r.nuTauMExpC
         }
         if b > 30 && (b - a) * b > 50 {
             // Escape over a barrier of height b² ≥ 900 from a reset more than 50/b below it: the ISI is
@@ -280,11 +288,10 @@ public enum Siegert {
             return -expm1(log(p.tauRef) - r.lnMeanISI)
         }
         if b > 1e3 || !(a < b) {
-            // Reset within 50/b noise units of a very high threshold: the quadrature cannot resolve it.
+            // Reset within 50/b noise units of a very high threshold: not resolved in double precision.
             throw SiegertError.outsideEvaluableRange(
                 "CV not evaluable: reset only \(p.width) noise units below a threshold y_theta = \(b) noise units above the mean")
         }
-        let w = FastVariance.scaledW(a: a, b: b, width: p.width)
-        return (2 * Double.pi * w).squareRoot() * r.nuTauMExpC
+        return (2 * Double.pi * (try scaledW())).squareRoot() * r.nuTauMExpC
     }
 }

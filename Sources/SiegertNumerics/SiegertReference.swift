@@ -106,43 +106,21 @@ public enum SiegertReference {
         return t1 + t2
     }
 
-    /// The CV as `Siegert.cv` computed it before the FastVariance tables (same branches, QAG inside).
+    /// The CV as `Siegert.cv` computed it before the FastVariance tables: the same regimes, QAG inside.
     public static func cvByParts(_ p: LIFParameters, _ r: SiegertRate, workspace ws: IntegrationWorkspace) throws -> Double {
-        let a = r.a, b = r.b
-        if b < -Siegert.asymptoticCVBound {
-            // Mean-driven linear-noise limit (§1.4): CV² = (ντ_m)² (1/b² - 1/a²)/2, relative error O(1/b²).
-            let nuTau = r.nuTauMExpC   // c = 0 here
-            let inv = (1 / b - 1 / a) * (1 / b + 1 / a)
-            return nuTau * (0.5 * inv).squareRoot()
-        }
-        if Siegert.isNarrow(width: p.width, b: b) && b <= 1e3 {
-            // Reset close to threshold: the Brunel double integral W = ∫ e^{x²} K(x) dx directly, by
-            // Gauss–Legendre over the exact width (T1 and T2 would each cancel to a few digits here).
+        try Siegert.cv(p, r, narrowScaledW: {
+            let b = r.b, c = r.c
+            let inner = IntegrationWorkspace()
             var failure: Error?
-            let c = r.c
-            let ws2 = IntegrationWorkspace()
-            let wScaled = Siegert.gaussLegendre.integrate(offsetsUpTo: p.width) { d in
+            let w = Siegert.gaussLegendre.integrate(offsetsUpTo: p.width) { d in
                 let x = b - d
                 do {
-                    let k = try Siegert.KHat(x, workspace: ws2)
+                    let k = try Siegert.KHat(x, workspace: inner)
                     return x < 0 ? exp(-2 * c) * k : exp(-2 * d * (2 * b - d)) * k
                 } catch { failure = error; return 0 }
             }
             if let failure { throw failure }
-            return (2 * Double.pi * wScaled).squareRoot() * r.nuTauMExpC
-        }
-        if b > 30 && (b - a) * b > 50 {
-            // Escape over a barrier of height b² ≥ 900 from a reset more than 50/b below it: the ISI is
-            // exponential up to the refractory shift, CV = (T̄ - τ_ref)/T̄ (§1.4); corrections ~e^{-b²}.
-            if p.tauRef == 0 { return 1 }
-            return -expm1(log(p.tauRef) - r.lnMeanISI)
-        }
-        if b > 1e3 || !(a < b) {
-            // Reset within 50/b noise units of a very high threshold: the quadrature cannot resolve it.
-            throw SiegertError.outsideEvaluableRange(
-                "CV not evaluable: reset only \(p.width) noise units below a threshold y_theta = \(b) noise units above the mean")
-        }
-        let w = try scaledWByParts(r, workspace: ws)
-        return (2 * Double.pi * w).squareRoot() * r.nuTauMExpC
+            return w
+        }, scaledW: { try scaledWByParts(r, workspace: ws) })
     }
 }

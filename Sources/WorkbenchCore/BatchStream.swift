@@ -20,8 +20,8 @@ enum BatchSource {
 /// of the cartesian product the in-memory path built).
 struct GridAxes {
     let columns: [ParameterInfo]
-    /// Per axis: the values, and the texts the in-memory path made of them (used where a value needs the text path).
-    let values: [[Double]]
+    /// Per axis: the values as text (what a CSV of them would hold; the table format's cells) and parsed.
+    let texts: [[String]], values: [[Double]]
     let count: Int
 }
 
@@ -39,7 +39,7 @@ extension Evaluator {
     /// --grid axes as values. Values go through text exactly as before (parse(formatNumber(v)) is v for a
     /// finite v; -0 becomes 0), so a grid row is the row the CSV of its values would give.
     func gridAxes() throws -> GridAxes {
-        var columns: [ParameterInfo] = [], values: [[Double]] = []
+        var columns: [ParameterInfo] = [], texts: [[String]] = [], values: [[Double]] = []
         var total = 1.0
         for spec in args.grids {
             guard let eq = spec.firstIndex(of: "=") else {
@@ -48,15 +48,16 @@ extension Evaluator {
             let p = try parameter(String(spec[..<eq]))
             guard !columns.contains(where: { $0.index == p.index }) else { throw WorkbenchError.badInput("--grid names '\(p.name)' twice") }
             columns.append(p)
-            let texts = try Self.gridValues(String(spec[spec.index(after: eq)...]), p, parse: parseValue)
-            values.append(try texts.map { try parseValue($0, p) })
-            total *= Double(texts.count)
+            let axis = try Self.gridValues(String(spec[spec.index(after: eq)...]), p, parse: parseValue)
+            texts.append(axis)
+            values.append(try axis.map { try parseValue($0, p) })
+            total *= Double(axis.count)
             // Checked before anything is built (the product of three 3000-point axes is 2.7e10).
             guard total <= 10_000_000 else {
                 throw WorkbenchError.badInput("grid has \(formatNumber(total)) points (limit 10^7)")
             }
         }
-        return GridAxes(columns: columns, values: values, count: Int(total))
+        return GridAxes(columns: columns, texts: texts, values: values, count: Int(total))
     }
 
     /// Streams the batch to `write` (CSV or JSON), returning the messages and exit code of `finish`.

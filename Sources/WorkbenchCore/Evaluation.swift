@@ -172,20 +172,10 @@ public struct Evaluator {
             return (columns, rows)
         }
         guard !args.grids.isEmpty else { return nil }
-        var columns: [ParameterInfo] = [], axes: [[String]] = []
-        for spec in args.grids {
-            guard let eq = spec.firstIndex(of: "=") else {
-                throw WorkbenchError.badInput("--grid '\(spec)': expected name=start:stop:step or name=v1,v2,...")
-            }
-            let p = try parameter(String(spec[..<eq]))
-            guard !columns.contains(where: { $0.index == p.index }) else { throw WorkbenchError.badInput("--grid names '\(p.name)' twice") }
-            columns.append(p)
-            axes.append(try Self.gridValues(String(spec[spec.index(after: eq)...]), p, parse: parseValue))
-        }
+        let axes = try gridAxes()                    // the 10^7 limit is checked before anything is built
         var cells: [[String]] = [[]]
-        for axis in axes { cells = cells.flatMap { prefix in axis.map { prefix + [$0] } } }
-        guard cells.count <= 10_000_000 else { throw WorkbenchError.badInput("grid has \(cells.count) points (limit 10^7)") }
-        return (columns, cells)
+        for axis in axes.texts { cells = cells.flatMap { prefix in axis.map { prefix + [$0] } } }
+        return (axes.columns, cells)
     }
 
     /// "a:b:step" (inclusive of b within rounding) or "v1,v2,...". Values are returned as text in the
