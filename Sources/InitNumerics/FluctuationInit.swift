@@ -28,7 +28,7 @@ public struct PSPKernel: Sendable, Equatable {
         // cancels as τ_mem → τ_syn; the identity Σ_k (x^k − y^k)² = (x−y)²(1+xy)/((1−x²)(1−y²)(1−xy))
         // removes the (d1−d2)² factor exactly, and every 1 − e^{−s} is an expm1.
         let d1 = exp(-dt / tauMem), d2 = exp(-dt / tauSyn)
-        let one1 = -expm1(-dt / tauMem), one2 = -expm1(-dt / tauSyn)
+        let one1 = -expm1(-dt / tauMem)
         let one11 = -expm1(-2 * dt / tauMem), one22 = -expm1(-2 * dt / tauSyn)
         let one12 = -expm1(-dt / tauMem - dt / tauSyn)
         return dt * one1 * one1 * (1 + d1 * d2) / (one11 * one22 * one12)

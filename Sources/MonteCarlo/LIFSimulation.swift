@@ -191,7 +191,7 @@ public enum LIFSimulator {
             if o.recordSpikes { r.spikeTimes = Array(repeating: [], count: n) }
             return r
         }
-        var normals = blockIndices.map { NormalBuffer(LaneRNG(seed: o.seed, stream: 2 * UInt64($0))) }
+        let normals = blockIndices.map { NormalBuffer(LaneRNG(seed: o.seed, stream: 2 * UInt64($0))) }
         let uniforms = UnsafeMutablePointer<wb_bridge_uniform_stream>.allocate(capacity: groups)
         defer { uniforms.deallocate(); normals.forEach { $0.release() } }
         var state = [wb_lif_lanes](repeating: wb_lif_lanes(), count: groups)

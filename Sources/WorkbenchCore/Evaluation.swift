@@ -248,7 +248,7 @@ public struct Evaluator {
     /// to standard output instead (`stream(to:)`).
     public func run() throws -> EvalResult {
         guard streams else { return finish(try evaluated()) }
-        var text = OutputBytes()
+        let text = OutputBytes()
         let summary = try stream { text.storage.append($0.bindMemory(to: UInt8.self).baseAddress!, $0.count) }
         return EvalResult(stdout: text.string, stderr: summary.stderr, exitCode: summary.exitCode)
     }

@@ -78,6 +78,25 @@ public struct SessionDefaults: Sendable {
         return names
     }
 
+    /// Why `value` cannot be a default for `name`, or nil: a number with a unit of the parameter's family (as
+    /// an estimator reads it), one of its choices, a format, a seed or a thread count.
+    public static func problem(name: String, value: String, registry: PluginRegistry) -> String? {
+        switch name {
+        case "format":
+            return OutputFormat(rawValue: value) == nil ? "'format' = '\(value)' is not one of: table, json, csv" : nil
+        case "seed":
+            return UInt64(value) == nil ? "'seed' = '\(value)' is not an integer from 0 to 2^64 - 1" : nil
+        case "threads":
+            return (Int(value) ?? 0) < 1 ? "'threads' = '\(value)' is not an integer >= 1" : nil
+        default:
+            guard let p = registry.estimators.lazy.compactMap({ $0.parameter(named: name) }).first else { return nil }
+            if p.isChoice {
+                return p.choices.contains(value) ? nil : "'\(name)' = '\(value)' is not one of: \(p.choices.joined(separator: ", "))"
+            }
+            do { _ = try Quantity.parse(value, unit: p.unit, name: name); return nil } catch { return "\(error)" }
+        }
+    }
+
     public mutating func set(_ name: String, _ value: String) { values[Self.canonical(name)] = value }
     @discardableResult public mutating func unset(_ name: String) -> Bool { values.removeValue(forKey: Self.canonical(name)) != nil }
     public mutating func clear() { values.removeAll() }

@@ -174,6 +174,11 @@ extension Workbench {
                     printError("error: unknown parameter '\(name)': no estimator, model or init scheme has it (see 'describe <estimator>')")
                     return true
                 }
+                // The value is checked now, not at the first command that uses it: `set tau_m abc` is an error here.
+                if let problem = SessionDefaults.problem(name: name, value: rest[1], registry: registry()) {
+                    printError("error: \(problem)")
+                    return true
+                }
                 defaults.set(name, rest[1])
             case "unset":
                 let names = words.dropFirst()

@@ -63,7 +63,7 @@ struct BatchStreamTests {
     @Test func numberWriterIsFormatNumber() {
         var g = SplitMix64(state: 7)
         var values: [Double] = [0, -0.0, 1, -1, 1e15, 1e15 - 1, -1e15 + 1, 999_999_999_999_999.9, 0.1, .nan, .infinity,
-                                -.infinity, .leastNonzeroMagnitude, .greatestFiniteMagnitude, 123456789, 2.5e-310]
+                                -.infinity, .leastNonzeroMagnitude, .greatestFiniteMagnitude, 123456789, 0x1.2p-1030]
         for _ in 0..<300_000 {
             values.append(Double(bitPattern: g.next()))
             values.append(Double(Int64(bitPattern: g.next()) >> Int64(g.next() % 64)))

@@ -91,6 +91,17 @@ import Glibc
         #expect(wrong.stderr.contains("parameter 'tau_m' = -3") && wrong.stderr.contains("note: session defaults added to this command: --tau-m -3"), "\(wrong.stderr)")
     }
 
+    /// `set` checks the value when it is given, as the parameter reads it (issue 19: `set tau_m abc` was kept
+    /// and only failed later, in some other command).
+    @Test func setChecksTheValueAtOnce() throws {
+        let r = try workbench(["repl"], stdin: "set tau_m abc\nset method banana\nset format xml\nset seed -1\nset tau_m 10ms\nshow\n")
+        #expect(r.code == 0)
+        #expect(r.stderr.contains("parameter 'tau_m': 'abc' is not a number"), "\(r.stderr)")
+        #expect(r.stderr.contains("'method' = 'banana' is not one of: shift, taylor"), "\(r.stderr)")
+        #expect(r.stderr.contains("'format' = 'xml'") && r.stderr.contains("'seed' = '-1'"), "\(r.stderr)")
+        #expect(r.stdout.contains("tau_m = 10ms") && !r.stdout.contains("abc") && !r.stdout.contains("banana"), "\(r.stdout)")
+    }
+
     @Test func validationDisagreementExitCodeDoesNotEndTheSession() throws {
         // 4 (disagreement) from validate: nothing extra is printed, the next line runs.
         let line = "validate random-walk 1 1 1 5 --seed 3 --assume-exact --format csv"

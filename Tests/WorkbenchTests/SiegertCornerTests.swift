@@ -67,7 +67,7 @@ struct SiegertCornerTests {
     }
 
     @Test func outOfRangeInputsAreErrorsNotNaN() {
-        for p in [LIFParameters(mu: 15, sigma: 1e-300), LIFParameters(mu: -1e300, sigma: 5), LIFParameters(mu: 15, sigma: 1e-320)] {
+        for p in [LIFParameters(mu: 15, sigma: 1e-300), LIFParameters(mu: -1e300, sigma: 5), LIFParameters(mu: 15, sigma: Double("1e-320")!)] {
             #expect(p.unrepresentable?.contains("'sigma' = ") == true, "\(p)")
         }
         #expect(LIFParameters(mu: 15, sigma: 5).unrepresentable == nil)
