@@ -33,8 +33,12 @@ public enum Notebook {
                 let parts = line.dropFirst(2).split(separator: " ").map(String.init)
                 switch (parts.first, parts.count) {
                 case ("exact", 1): tolerance = .exact
-                case ("rel", 2): guard let t = Double(parts[1]) else { throw WorkbenchError.badInput("line \(i + 1): bad tolerance '\(line)'") }; tolerance = .relative(t)
-                case ("abs", 2): guard let t = Double(parts[1]) else { throw WorkbenchError.badInput("line \(i + 1): bad tolerance '\(line)'") }; tolerance = .absolute(t)
+                // A NaN or negative tolerance would pass or fail everything silently (`~ rel nan` passed anything).
+                case ("rel", 2), ("abs", 2):
+                    guard let t = Double(parts[1]), t.isFinite, t >= 0 else {
+                        throw WorkbenchError.badInput("line \(i + 1): bad tolerance '\(line)' (valid: a finite number >= 0)")
+                    }
+                    tolerance = parts[0] == "rel" ? .relative(t) : .absolute(t)
                 case ("exit", 2): guard let c = Int32(parts[1]) else { throw WorkbenchError.badInput("line \(i + 1): bad exit code '\(line)'") }; nextExit = c
                 default: throw WorkbenchError.badInput("line \(i + 1): unknown directive '\(line)' (expected ~ rel X, ~ abs X, ~ exact or ~ exit N)")
                 }
@@ -115,14 +119,18 @@ public enum Notebook {
                 continue
             }
             args.removeFirst()
-            let (out, code) = try execute(workbenchPath, args, directory: directory.isEmpty ? "." : directory)
+            let (out, code, signal) = try execute(workbenchPath, args, directory: directory.isEmpty ? "." : directory)
             var actual = out.components(separatedBy: "\n")
             if actual.last == "" { actual.removeLast() }
             let expected = lines[cell.expectedRange].map { String($0.dropFirst(2)) }
             if update { replacements.append((cell.expectedRange, actual.map { "  " + $0 })); continue }
             var problems: [String] = []
-            let exitOK = cell.expectedExit == 0 ? code == 0 : code == cell.expectedExit
-            if !exitOK { problems.append("  exit code \(code), expected \(cell.expectedExit)") }
+            let exitOK = signal == nil && (cell.expectedExit == 0 ? code == 0 : code == cell.expectedExit)
+            if let signal {
+                problems.append("  the command crashed (killed by signal \(signal)\(signal == 4 ? ", SIGILL: a Swift runtime trap" : ""))")
+            } else if !exitOK {
+                problems.append("  exit code \(code), expected \(cell.expectedExit)")
+            }
             if expected.count != actual.count || zip(expected, actual).contains(where: { !linesMatch($0, $1, cell.tolerance) }) {
                 for k in 0..<max(expected.count, actual.count) {
                     let e = k < expected.count ? expected[k] : "<missing>", a = k < actual.count ? actual[k] : "<missing>"
@@ -142,7 +150,9 @@ public enum Notebook {
         return mismatches
     }
 
-    static func execute(_ path: String, _ args: [String], directory: String) throws -> (String, Int32) {
+    /// Output, exit status and, for a command killed by a signal, the signal (terminationStatus then holds
+    /// the signal number: a crash by SIGILL was reported as "exit code 4").
+    static func execute(_ path: String, _ args: [String], directory: String) throws -> (String, Int32, Int32?) {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: path)
         p.arguments = args
@@ -154,6 +164,7 @@ public enum Notebook {
         try p.run()
         let data = out.fileHandleForReading.readDataToEndOfFile()
         p.waitUntilExit()
-        return (String(decoding: data, as: UTF8.self), p.terminationStatus)
+        let signal = p.terminationReason == .uncaughtSignal ? p.terminationStatus : nil
+        return (String(decoding: data, as: UTF8.self), p.terminationStatus, signal)
     }
 }

@@ -2,6 +2,7 @@
 // runner itself catches a wrong output, a wrong exit code and honours tolerances.
 import Foundation
 import Testing
+import WorkbenchCore
 
 struct NotebookTests {
     static let notebooks: [String] = {
@@ -41,5 +42,31 @@ struct NotebookTests {
         #expect(try workbench(["notebook", "run", "--update", file]).code == 0)
         let updated = try String(contentsOfFile: file, encoding: .utf8)
         #expect(updated.contains("  15,5,20,10,20,2,,9.460799805759125,ok,") && updated.hasPrefix("Prose."))
+    }
+
+    /// A tolerance that cannot compare (`~ rel nan` passed anything, a negative one failed everything) is an error.
+    @Test func toleranceMustBeAFiniteNonNegativeNumber() throws {
+        let dir = try temporaryDirectory("nbtol")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        for bad in ["~ rel nan", "~ abs -1", "~ rel inf"] {
+            let file = dir + "/t.txt"
+            try "\(bad)\n$ workbench eval siegert 15 5 --outputs rate_hz --format csv\n  anything\n"
+                .write(toFile: file, atomically: true, encoding: .utf8)
+            let r = try workbench(["notebook", "run", file])
+            #expect(r.code == 2 && r.stderr.contains("bad tolerance"), "\(bad): exit \(r.code) \(r.stderr)")
+        }
+    }
+
+    /// A command killed by a signal is reported as a crash, not as "exit code 4" (SIGILL's number).
+    @Test func aCrashedCommandIsReportedAsACrash() throws {
+        let dir = try temporaryDirectory("nbcrash")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let fake = dir + "/workbench"
+        try "#!/bin/sh\nkill -ILL $$\n".write(toFile: fake, atomically: true, encoding: .utf8)
+        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: fake)
+        try "$ workbench eval siegert 15 5\n  anything\n".write(toFile: dir + "/t.txt", atomically: true, encoding: .utf8)
+        let mismatches = try Notebook.run(file: dir + "/t.txt", workbenchPath: fake, update: false)
+        #expect(mismatches.count == 1)
+        #expect(mismatches.first?.detail.contains("the command crashed (killed by signal 4, SIGILL") == true, "\(mismatches)")
     }
 }
