@@ -239,7 +239,7 @@ struct ChunkContext: @unchecked Sendable {
         self.base = base; self.want = want; self.format = format
         let parameters = evaluator.estimator.parameters
         potentialIndices = parameters.filter(\.isPotential).map(\.index)
-        safeRow = parameters.map { $0.isOptional ? Double.nan : ($0.defaultValue.isNaN ? 1 : $0.defaultValue) }
+        safeRow = evaluator.safeRow
         columnIndex = columns.map(\.index)
         columnIsChoice = columns.map(\.isChoice)
     }
@@ -277,16 +277,11 @@ struct ChunkContext: @unchecked Sendable {
 
         // Into the estimator's frame, host-side range checks, then one ABI call for the chunk.
         var flat = values
-        for r in 0..<n {
-            let o = r * nP
-            if let e = vRest { for i in potentialIndices where !flat[o + i].isNaN { flat[o + i] -= e } }
-            if errors[r] == nil {
-                for i in 0..<nP where estimator.isOutOfRange(i, flat[o + i]) {
-                    errors[r] = estimator.check(estimator.parameters[i], flat[o + i])
-                    break
-                }
+        flat.withUnsafeMutableBufferPointer { all in
+            for r in 0..<n {
+                evaluator.toEstimatorFrame(UnsafeMutableBufferPointer(rebasing: all[r * nP..<(r + 1) * nP]), vRest: vRest,
+                                           potentialIndices: potentialIndices, safeRow: safeRow, error: &errors[r])
             }
-            if errors[r] != nil { for i in 0..<nP { flat[o + i] = safeRow[i] } }
         }
         var out = ChunkOutput()
         let started = DispatchTime.now().uptimeNanoseconds, cpuStarted = threadCPUSeconds()
@@ -339,16 +334,7 @@ struct ChunkContext: @unchecked Sendable {
                     values[o + columnIndex[c]] = v
                     continue
                 }
-                let p = columns[c]
-                let t = chunk.text(r, c).trimmingCharacters(in: .whitespaces)
-                if t.isEmpty {
-                    if p.isRequired && error == nil { error = "parameter '\(p.name)' is missing (empty cell)" }
-                    continue
-                }
-                do { values[o + p.index] = try evaluator.parseValue(t, p) } catch let e {
-                    values[o + p.index] = .nan
-                    if error == nil { error = "\(e)" }
-                }
+                evaluator.parseCell(chunk.text(r, c), columns[c], into: &values[o + columnIndex[c]], error: &error)
             }
         }
         if error != nil {

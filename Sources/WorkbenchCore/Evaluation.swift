@@ -119,6 +119,39 @@ public struct Evaluator {
         }
     }
 
+    /// One cell as the user wrote it into a parameter value: trimmed; empty is missing (an error if the
+    /// parameter is required); a cell that does not parse becomes NaN and its message the row's first error.
+    func parseCell(_ cell: String, _ p: ParameterInfo, into value: inout Double, error: inout String?) {
+        let t = cell.trimmingCharacters(in: .whitespaces)
+        if t.isEmpty {
+            if p.isRequired && error == nil { error = "parameter '\(p.name)' is missing (empty cell)" }
+            return
+        }
+        do { value = try parseValue(t, p) } catch let e {
+            value = .nan
+            if error == nil { error = "\(e)" }
+        }
+    }
+
+    /// A row (user's frame, in place) into the estimator's frame (--v-rest shifts the potentials), range-checked
+    /// by the header; a row that failed here or before is replaced by `safeRow` so the batch call stays valid.
+    func toEstimatorFrame(_ row: UnsafeMutableBufferPointer<Double>, vRest: Double?, potentialIndices: [Int],
+                          safeRow: [Double], error: inout String?) {
+        if let e = vRest { for i in potentialIndices where !row[i].isNaN { row[i] -= e } }
+        if error == nil {
+            for i in 0..<row.count where estimator.isOutOfRange(i, row[i]) {
+                error = estimator.check(estimator.parameters[i], row[i])
+                break
+            }
+        }
+        if error != nil { for i in 0..<row.count { row[i] = safeRow[i] } }
+    }
+
+    /// What a failed row is evaluated with: NaN for optional parameters, else the default (or 1).
+    var safeRow: [Double] {
+        estimator.parameters.map { $0.isOptional ? Double.nan : ($0.defaultValue.isNaN ? 1 : $0.defaultValue) }
+    }
+
     var vRest: Double? { get throws { try args.vRest.map { try Quantity.parse($0, unit: "mV", name: "v_rest") } } }
 
     /// Constants from the command line: named options, --sigma-free and positionals.
@@ -249,7 +282,9 @@ public struct Evaluator {
     public func run() throws -> EvalResult {
         guard streams else { return finish(try evaluated()) }
         let text = OutputBytes()
-        let summary = try stream { text.storage.append($0.bindMemory(to: UInt8.self).baseAddress!, $0.count) }
+        let summary = try stream { bytes in
+            if let base = bytes.baseAddress { text.storage.append(base.assumingMemoryBound(to: UInt8.self), bytes.count) }
+        }
         return EvalResult(stdout: text.string, stderr: summary.stderr, exitCode: summary.exitCode)
     }
 
@@ -281,15 +316,7 @@ public struct Evaluator {
                     // Every cell is parsed (the first error names the row): a failed row still echoes the
                     // values it was given, and a cell that did not parse is NaN, not the default.
                     for (c, p) in batch.columns.enumerated() {
-                        let t = cells[c].trimmingCharacters(in: .whitespaces)
-                        if t.isEmpty {
-                            if p.isRequired && row.error == nil { row.error = "parameter '\(p.name)' is missing (empty cell)" }
-                            continue
-                        }
-                        do { row.values[p.index] = try parseValue(t, p) } catch {
-                            row.values[p.index] = .nan
-                            if row.error == nil { row.error = "\(error)" }
-                        }
+                        parseCell(cells[c], p, into: &row.values[p.index], error: &row.error)
                     }
                 }
                 if row.error != nil {       // echo what the user wrote for a row that failed to parse
@@ -303,18 +330,13 @@ public struct Evaluator {
 
         // Into the estimator's frame, host-side range checks, then one batch call.
         let nP = estimator.parameters.count
-        var flat = [Double](repeating: 0, count: rows.count * nP)
-        let safeRow = estimator.parameters.map { $0.isOptional ? Double.nan : ($0.defaultValue.isNaN ? 1 : $0.defaultValue) }
-        for (r, row) in rows.enumerated() {
-            var values = row.values
-            if let e = vRest { for p in estimator.parameters where p.isPotential && !values[p.index].isNaN { values[p.index] -= e } }
-            if row.error == nil {
-                for p in estimator.parameters {
-                    if let m = estimator.check(p, values[p.index]) { rows[r].error = m; break }
-                }
+        var flat = rows.flatMap(\.values)
+        let safeRow = self.safeRow, potentials = estimator.parameters.filter(\.isPotential).map(\.index)
+        flat.withUnsafeMutableBufferPointer { all in
+            for r in rows.indices {
+                toEstimatorFrame(UnsafeMutableBufferPointer(rebasing: all[r * nP..<(r + 1) * nP]), vRest: vRest,
+                                 potentialIndices: potentials, safeRow: safeRow, error: &rows[r].error)
             }
-            let use = rows[r].error == nil ? values : safeRow
-            for i in 0..<nP { flat[r * nP + i] = use[i] }
         }
         var want = [Bool](repeating: false, count: estimator.outputs.count)
         for o in outputs { want[o.index] = true }
