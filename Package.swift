@@ -68,7 +68,10 @@ let package = Package(
         .target(name: "RandomWalkPlugin", dependencies: ["EstimatorKit", "RandomWalkNumerics"],
                 path: "Plugins/RandomWalk"),
         .target(name: "CHostSupport"),
-        .target(name: "WorkbenchCore", dependencies: ["CWorkbenchPlugin", "CHostSupport", "WorkbenchToolchain", "MonteCarlo"]),
+        // Ryu (vendored) under Swift's Double.description layout: batch output's number writer.
+        .target(name: "CRyu", exclude: ["ryu/d2s.c", "ryu/LICENSE-Boost", "ryu/README.md"],
+                cSettings: [.headerSearchPath("."), .unsafeFlags(["-O3"])]),
+        .target(name: "WorkbenchCore", dependencies: ["CWorkbenchPlugin", "CHostSupport", "CRyu", "WorkbenchToolchain", "MonteCarlo"]),
         .target(name: "CMonteCarloKernels", exclude: ["ziggurat_tables.py"],
                 cSettings: [.unsafeFlags(monteCarloKernelFlags)]),
         .target(name: "MonteCarlo", dependencies: ["CMonteCarloKernels"], swiftSettings: [.unsafeFlags(monteCarloFlags)]),
