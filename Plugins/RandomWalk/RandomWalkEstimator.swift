@@ -65,7 +65,11 @@ struct RandomWalkEstimator: Estimator {
         guard (a - x0) / s < 1e8, abs(m) / s < 1e8 else {
             throw EstimatorFailure(.badInput, "parameters (a - x0)/s = \(formatForMessage((a - x0) / s)) and |m|/s = \(formatForMessage(abs(m) / s)) must be below 1e8 (valid: a walk resolvable on a grid of width s)")
         }
-        let walk = GaussianWalk(x0: x0, a: a, m: m, s: s)
+        // The walk is invariant under a shift by x0 and a scaling by s: it is evaluated in units of s from 0, so
+        // that tiny or huge inputs (s = 1e-320 mV) neither under- nor overflow on the grid ("zero pivot" before).
+        // Outputs in mV are scaled back.
+        let gap = (a - x0) / s, drift = m / s
+        let walk = GaussianWalk(x0: 0, a: gap, m: drift, s: 1)
         // Model errors relative to the approximation itself: validate accepts iff |MC − x| ≤ z·SE + δ·|x|.
         // Relative to an approximation of 0 (P(N <= n) underflowed in the formula) there is no relative error:
         // the output is marked not applicable rather than left NaN.
@@ -89,15 +93,15 @@ struct RandomWalkEstimator: Estimator {
         // E[N] and Wald (m > 0).
         let meanOutputs: [O] = [.meanN, .overshoot, .waldRho, .waldRhoError, .waldLadder, .waldLadderError, .overshootLadder]
         if m > 0 {
-            let ladder = want(.waldLadder, .waldLadderError, .overshootLadder) ? GaussianWalk.ladderOvershoot(m: m, s: s) : .nan
-            let waldRho = walk.waldMeanRho!, waldLadder = (a - x0 + ladder) / m
+            let ladder = want(.waldLadder, .waldLadderError, .overshootLadder) ? GaussianWalk.ladderOvershoot(m: drift, s: 1) : .nan
+            let waldRho = walk.waldMeanRho!, waldLadder = (gap + ladder) / drift
             out.set(O.waldRho.rawValue, waldRho)
             out.set(O.waldLadder.rawValue, waldLadder)
-            out.set(O.overshootLadder.rawValue, ladder)
+            out.set(O.overshootLadder.rawValue, ladder * s)
             if want(.meanN, .overshoot, .waldRhoError, .waldLadderError) {
                 guard let mean = try numerical({ try walk.meanCrossingTime() })?.value else { throw EstimatorFailure(.numerical, "E[N]: no result") }
                 out.set(O.meanN.rawValue, mean)
-                out.set(O.overshoot.rawValue, m * mean - (a - x0))
+                out.set(O.overshoot.rawValue, (drift * mean - gap) * s)
                 setRelative(.waldRhoError, waldRho, mean)
                 setRelative(.waldLadderError, waldLadder, mean)
             }

@@ -4,23 +4,33 @@
 import Foundation
 
 public enum BlockRunner {
-    public static func run<R>(blocks: Int, threads: Int, progress: ((Int, Int) -> Void)? = nil,
-                              _ body: @escaping (Int) -> R) -> [R] {
-        let slots = UnsafeMutableBufferPointer<R?>.allocate(capacity: blocks)
-        slots.initialize(repeating: nil)
-        defer { slots.deinitialize(); slots.deallocate() }
-        let nThreads = max(1, min(threads, blocks))
+    /// What the worker threads share: each writes only its own blocks' slots; the count of finished blocks
+    /// is read and written under the lock. (Hence @unchecked: the compiler cannot see that the slots are
+    /// disjoint.)
+    final class Shared<R>: @unchecked Sendable {
+        let slots: UnsafeMutableBufferPointer<R?>
         let lock = NSLock()
         var done = 0
+        init(_ blocks: Int) {
+            slots = .allocate(capacity: blocks)
+            slots.initialize(repeating: nil)
+        }
+        deinit { slots.deinitialize(); slots.deallocate() }
+        func finished() -> Int { lock.lock(); defer { lock.unlock() }; done += 1; return done }
+    }
+
+    public static func run<R>(blocks: Int, threads: Int, progress: ((Int, Int) -> Void)? = nil,
+                              _ body: @escaping (Int) -> R) -> [R] {
+        let shared = Shared<R>(blocks)
+        let nThreads = max(1, min(threads, blocks))
         let group = DispatchGroup()
         for j in 0..<nThreads {
             group.enter()
             let thread = Thread {
                 var b = j
                 while b < blocks {
-                    slots[b] = body(b)             // distinct slots: no data race
-                    lock.lock(); done += 1; let d = done; lock.unlock()
-                    progress?(d, blocks)
+                    shared.slots[b] = body(b)      // distinct slots: no data race
+                    progress?(shared.finished(), blocks)
                     b += nThreads
                 }
                 group.leave()
@@ -29,6 +39,6 @@ public enum BlockRunner {
             thread.start()
         }
         group.wait()
-        return slots.map { $0! }
+        return shared.slots.map { $0! }
     }
 }

@@ -7,6 +7,17 @@ public struct Estimate: Sendable {
     public let batches: Int
 }
 
+extension Estimate {
+    /// "value ± SE" as tables print it; a value without data or without an error estimate (fewer than two
+    /// batches with finite values) says so instead of printing nan.
+    public var text: String {
+        guard !value.isNaN else { return "n/a (no data)" }
+        let v = String(format: "%.6g", value)
+        guard standardError.isFinite else { return v + " ± n/a (\(batches) batch\(batches == 1 ? "" : "es"): no error estimate)" }
+        return v + String(format: " ± %.2g", standardError)
+    }
+}
+
 public enum BatchMeans {
     /// Per-block results split into at most 64 contiguous batches in block order (≥ 20 when there are
     /// ≥ 20 blocks): the units whose spread gives every simulator's standard errors.

@@ -10,6 +10,16 @@ func walkEstimate<B>(_ blocks: [B], _ sum: ([B]) -> B, _ f: (B) -> Double) -> Es
     return BatchMeans.estimate(pooled: f(sum(blocks)), batchValues: batches.map(f))
 }
 
+/// Walks or neurons per block: `preferred`, or fewer (a multiple of 8) so that a small run still has ≥ 20
+/// blocks, the least a batch-means error needs (with 512 per block, 1000 walks made 2 blocks and an SE of 5e-5
+/// for a proportion near 0.998). Depends on the sample count only, so a run stays a function of its inputs.
+func unitsPerBlock(samples: Int, preferred: Int) -> Int {
+    samples >= 20 * preferred ? preferred : max(8, samples / 160 * 8)
+}
+
+/// A run's cost (walk- or neuron-steps) is bounded before it starts: beyond this, minutes to hours.
+let walkWorkLimit = 2e11
+
 public struct GaussianWalkSimulator: ModelSimulator {
     public let name = "gaussian-walk"
     public let summary = "Gaussian random walk x0 + sum of N(m, s^2) steps until it reaches a (exact; THEORY §9.4)"
@@ -39,7 +49,25 @@ public struct GaussianWalkSimulator: ModelSimulator {
             throw SimulatorInputError("parameter 'n' = \(v["n"] ?? .nan) is out of range (valid: an integer in [1, 1e7])")
         }
         guard let s = v["s"], s > 0, s.isFinite else { throw SimulatorInputError("parameter 's' = \(v["s"] ?? .nan) mV/step is out of range (valid: > 0)") }
-        guard options.samples >= 16 else { throw SimulatorInputError("samples = \(options.samples) is out of range (valid: >= 16)") }
+        guard options.samples >= 160 else {
+            throw SimulatorInputError("samples = \(options.samples) is out of range (valid: >= 160; >= 20 blocks of 8 for batch-means errors)")
+        }
+        // Expected steps per walk: to the barrier (m > 0), to the drop level (m < 0) or n (m = 0), at most the cap.
+        let m = v["m"] ?? 0, gap = a - x0
+        guard gap.isFinite, m.isFinite else {
+            throw SimulatorInputError("parameters 'a' - 'x0' = \(gap) mV and 'm' = \(m) mV/step must be finite numbers")
+        }
+        let expected: Double
+        if m == 0 { expected = n } else {
+            let dropDepth = 30 / (2 * abs(m) / (s * s))
+            expected = m > 0 ? gap / m + 1 : max(dropDepth - gap, 0) / abs(m) + 1
+        }
+        let work = Double(options.samples) * expected
+        guard work <= walkWorkLimit else {
+            throw SimulatorInputError("run too large: about \(String(format: "%.2g", work)) walk-steps (\(options.samples) walks × " +
+                                      "\(String(format: "%.2g", expected)) expected steps each; limit \(String(format: "%.0e", walkWorkLimit))): " +
+                                      "reduce 'samples', or the barrier distance relative to the drift")
+        }
         return options
     }
 
@@ -69,7 +97,7 @@ public struct GaussianWalkSimulator: ModelSimulator {
         let start = Date()
         let x0 = v["x0"]!, a = v["a"]!, m = v["m"]!, s = v["s"]!, n = Int(v["n"]!)
         let (cap, drop) = Self.limits(x0: x0, a: a, m: m, s: s, n: n)
-        let per = Self.walksPerBlock
+        let per = unitsPerBlock(samples: o.samples, preferred: Self.walksPerBlock)
         let nBlocks = (o.samples + per - 1) / per
         let blocks = BlockRunner.run(blocks: nBlocks, threads: o.threads, progress: progress) { b -> Block in
             var normals = NormalBuffer(LaneRNG(seed: o.seed, stream: UInt64(b)))
@@ -142,6 +170,8 @@ public struct GaussianWalkSimulator: ModelSimulator {
     }
 }
 
+func formatSteps(_ x: Double) -> String { x.magnitude < 1e15 ? String(Int64(x)) : String(format: "%.3g", x) }
+
 public struct LeakyDiscreteSimulator: ModelSimulator {
     public let name = "leaky-discrete"
     public let summary = "Leaky discrete-time neuron V' = beta U + N(m, s^2), spike and reset/subtract within the step (exact; THEORY §9.4)"
@@ -166,11 +196,11 @@ public struct LeakyDiscreteSimulator: ModelSimulator {
     public init() {}
 
     /// Default window 350 steps (THEORY §9.4); burn-in max(150, 16/(−ln β)) steps, so that β^burn-in ≤ e^{-16}.
-    static func steps(_ v: [String: Double], _ o: RunOptions) -> (window: Int, burnIn: Int) {
+    static func steps(_ v: [String: Double], _ o: RunOptions) -> (window: Double, burnIn: Double) {
         let unit = v["time_step"].flatMap { $0.isNaN ? nil : $0 } ?? 1
         let beta = v["beta"]!
-        let defaultBurn = max(150, Int((16 / -log(max(beta, 1e-300))).rounded(.up)))
-        return (o.time.map { Int(($0 / unit).rounded()) } ?? 350, o.burnIn.map { Int(($0 / unit).rounded()) } ?? defaultBurn)
+        let defaultBurn = max(150, (16 / -log(max(beta, 1e-300))).rounded(.up))
+        return (o.time.map { ($0 / unit).rounded() } ?? 350, o.burnIn.map { ($0 / unit).rounded() } ?? defaultBurn)
     }
 
     public func resolve(_ options: RunOptions, _ v: [String: Double]) throws -> RunOptions {
@@ -179,8 +209,18 @@ public struct LeakyDiscreteSimulator: ModelSimulator {
         }
         guard let beta = v["beta"], beta >= 0, beta < 1 else { throw SimulatorInputError("parameter 'beta' = \(v["beta"] ?? .nan) is out of range (valid: [0, 1))") }
         let (w, b) = Self.steps(v, options)
-        guard w >= 1, b >= 0 else { throw SimulatorInputError("time = \(options.time ?? .nan) gives \(w) steps (valid: >= 1 step, burn_in >= 0)") }
-        guard options.samples >= 16 else { throw SimulatorInputError("samples = \(options.samples) is out of range (valid: >= 16)") }
+        guard w >= 1, b >= 0 else {
+            throw SimulatorInputError("time = \(options.time ?? .nan) gives \(formatSteps(w)) steps (valid: >= 1 step, burn_in >= 0)")
+        }
+        guard options.samples >= 160 else {
+            throw SimulatorInputError("samples = \(options.samples) is out of range (valid: >= 160; >= 20 blocks of 8 for batch-means errors)")
+        }
+        let work = Double(options.samples) * (w + b)
+        guard work <= walkWorkLimit else {
+            throw SimulatorInputError("run too large: \(String(format: "%.2g", work)) neuron-steps (\(options.samples) neurons × " +
+                                      "\(formatSteps(w + b)) steps of window and burn-in; limit \(String(format: "%.0e", walkWorkLimit))): " +
+                                      "reduce 'samples', 'time' or 'burn_in', or lengthen 'time_step'")
+        }
         return options
     }
 
@@ -198,8 +238,9 @@ public struct LeakyDiscreteSimulator: ModelSimulator {
         let beta = v["beta"]!, m = v["m"]!, s = v["s"]!, theta = v["theta"]!, vr = v["v_reset"]!
         let subtract = Int(v["mode"]!) == 1
         let timeStep = v["time_step"].flatMap { $0.isNaN ? nil : $0 }
-        let (window, burn) = Self.steps(v, o)
-        let per = Self.neuronsPerBlock
+        let (windowSteps, burnSteps) = Self.steps(v, o)
+        let window = Int(windowSteps), burn = Int(burnSteps)  // ≤ 2e11 (resolve)
+        let per = unitsPerBlock(samples: o.samples, preferred: Self.neuronsPerBlock)
         let nBlocks = (o.samples + per - 1) / per
         let blocks = BlockRunner.run(blocks: nBlocks, threads: o.threads, progress: progress) { b -> Block in
             var normals = NormalBuffer(LaneRNG(seed: o.seed, stream: UInt64(b)))

@@ -164,11 +164,11 @@ public enum ModelRunReport {
             for ob in run.observables {
                 let u = unit(ob.name)
                 s += "  " + ob.name.padding(toLength: width, withPad: " ", startingAt: 0)
-                s += String(format: "%.6g ± %.2g", ob.estimate.value, ob.estimate.standardError) + (u.isEmpty || u == "1" ? "" : " " + u) + "\n"
+                s += ob.estimate.text + (u.isEmpty || u == "1" ? "" : " " + u) + "\n"
             }
             if let g = o.density, let d = run.density {
                 s += "\n  density_per_mv\n"
-                for b in 0..<g.bins { s += String(format: "    V = %-10.4g %.6g ± %.2g\n", g.center(b), d[b].value, d[b].standardError) }
+                for b in 0..<g.bins { s += String(format: "    V = %-10.4g ", g.center(b)) + d[b].text + "\n" }
             }
             for n in run.notes { s += "note: \(n)\n" }
             s += "\n" + speed(o, run) + "\n"

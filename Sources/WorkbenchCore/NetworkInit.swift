@@ -116,6 +116,17 @@ public struct NetworkInit {
         return v
     }
 
+    /// The input layer's Poisson rate: finite and > 0 (a silent input leaves every layer at 0 Hz whatever the
+    /// weights, and the per-layer statistics would be 0/0).
+    func inputRate() throws -> Double {
+        let nu = try required("nu", unit: "Hz", why: "Poisson rate of the input layer")
+        guard nu > 0 && nu.isFinite else {
+            throw WorkbenchError.badInput("option '--nu' = \(formatNumber(nu)) Hz is out of range (valid: a finite rate > 0 Hz; "
+                                          + "a silent input layer leaves every layer at 0 Hz whatever the weights)")
+        }
+        return nu
+    }
+
     func reject(_ names: [String]) throws {
         for n in names where options[n] != nil {
             throw WorkbenchError.badInput("option '--\(n.replacingOccurrences(of: "_", with: "-"))' does not apply to scheme \(scheme.rawValue)")
@@ -175,7 +186,7 @@ public struct NetworkInit {
         }
         if inhFraction == nil && options["tau_syn_inh"] != nil { throw WorkbenchError.badInput("option '--tau-syn-inh' applies with --inh-fraction (Dale's law) only") }
         var plan = Plan()
-        let nu = try required("nu", unit: "Hz", why: "Poisson rate of the input layer")
+        let nu = try inputRate()
         let tauM = try number("tau_m", unit: "ms", default: 20)!, tauSyn = try number("tau_syn", unit: "ms", default: 5)!
         let theta = try number("theta", unit: "1", default: 1)!, vReset = try number("v_reset", unit: "1", default: 0)!
         let tauRef = try number("tau_ref", unit: "ms", default: 0)!, timeStep = try number("time_step", unit: "ms", default: nil)
@@ -289,7 +300,7 @@ public struct NetworkInit {
     func rateCollapse() throws -> Plan {
         try reject(Self.rejected[.rateCollapse]!)
         var plan = Plan()
-        let nu = try required("nu", unit: "Hz", why: "Poisson rate of the input layer")
+        let nu = try inputRate()
         let target = try number("nu_target", unit: "Hz", default: nu)!
         let initChoice = options["init"] ?? "zero-mean"
         guard ["zero-mean", "fixed-spread"].contains(initChoice) else { throw WorkbenchError.badInput("option 'init' = '\(initChoice)' is not one of: zero-mean, fixed-spread") }

@@ -154,13 +154,13 @@ public enum SimulationReport {
             s += "parameters: " + parameters(r.parameters, model: r.model).map { "\($0.0) = \(formatNumber($0.1)) \($0.2)" }.joined(separator: ", ") + "\n\n"
             for ob in main {
                 s += "  " + ob.name.padding(toLength: 16, withPad: " ", startingAt: 0)
-                s += String(format: "%.6g ± %.2g", ob.estimate.value, ob.estimate.standardError) + (units[ob.name].map { $0.isEmpty ? "" : " " + $0 } ?? "") + "\n"
+                s += ob.estimate.text + (units[ob.name].map { $0.isEmpty ? "" : " " + $0 } ?? "") + "\n"
             }
             if let g = r.options.density {
                 s += "\n  density_per_mv (non-refractory time per bin / all time / bin width)\n"
                 for b in 0..<g.bins {
                     let e = r.density(bin: b)!
-                    s += String(format: "    V = %-10.4g %.6g ± %.2g\n", g.center(b), e.value, e.standardError)
+                    s += String(format: "    V = %-10.4g ", g.center(b)) + e.text + "\n"
                 }
             }
             s += "\nspikes: \(t.spikes), ISIs: \(t.isiCount)\(t.censored > 0 ? " (\(t.censored) censored)" : ""), batches: \(r.observable("rate_hz")!.batches)\n"

@@ -14,7 +14,15 @@ public struct ValidationQuantity {
     public var collapsedInSimulation: Bool? = nil
     public var verdict: String {
         if let c = collapsedInSimulation { return c ? "agree (collapsed in simulation too)" : "DISAGREE (predicted collapse, simulation did not)" }
-        return acceptance.map { $0.accepted ? "agree" : "DISAGREE" } ?? "not compared (no MC estimate)"
+        if let a = acceptance { return a.accepted ? "agree" : "DISAGREE" }
+        return "not compared (\(whyNotCompared))"
+    }
+    /// Why a quantity without an acceptance was not compared.
+    var whyNotCompared: String {
+        guard let mc, mc.value.isFinite else { return "no MC estimate" }
+        if !theory.isFinite { return "no finite estimator value" }
+        if mc.standardError == 0 { return "MC SE is 0 and the values differ: no spread to judge by" }
+        return "no MC error estimate"
     }
     /// A quantity without Monte-Carlo data (no estimate, or a standard error of 0 or NaN) agrees with nothing.
     public var agrees: Bool { collapsedInSimulation ?? acceptance?.accepted ?? false }
@@ -182,6 +190,18 @@ public enum Validation {
                 failed[k] = error.message
             }
         }
+        // An output naming an observable the simulator lacks is a broken contract, reported before any run
+        // (skipping it silently once gave "all 0 quantities agree").
+        let simulated = SimulatorModel.named(e.model)?.observables ?? ModelSimulators.named(e.model)?.observables.map(\.name)
+        if let simulated {
+            for c in comparisons {
+                for out in c.estimator.outputs {
+                    guard let obs = out.observable, obs != "density_per_mv", !simulated.contains(obs) else { continue }
+                    throw WorkbenchError.badInput("estimator '\(c.estimator.name)': output '\(out.name)' names observable '\(obs)', "
+                        + "which the \(e.model) simulation does not have (observables: \(simulated.joined(separator: ", ")))")
+                }
+            }
+        }
         let reports: [ValidationReport]
         if let model = SimulatorModel.named(e.model) {
             reports = try runLIF(model, args, &comparisons, precision: precision, progress: progress)
@@ -330,7 +350,7 @@ public enum Validation {
             var rows = [header]
             for q in r.quantities {
                 rows.append([q.name + (q.unit.isEmpty || q.unit == "1" ? "" : " [\(q.unit)]"), String(format: "%.10g", q.theory),
-                             q.mc.map { String(format: "%.6g ± %.2g", $0.value, $0.standardError) } ?? "-",
+                             q.mc.map(\.text) ?? "-",
                              q.acceptance.flatMap { $0.z.isFinite ? String(format: "%+.2f", $0.z) : nil } ?? "-",
                              q.acceptance.map { String(format: "%+.2f %%", 100 * $0.relativeDifference) } ?? "-",
                              String(format: "%.2f %%", 100 * q.delta), q.verdict])

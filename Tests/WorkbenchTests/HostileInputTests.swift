@@ -19,11 +19,44 @@ struct HostileInputTests {
         (["eval", "siegert", "15", "-0X1p3"], "hexadecimal"),
         (["eval", "shot-noise", "5e-324", "2"], "'r_e' = 5e-324 Hz is out of range"),
         (["plot", "siegert", "rate_hz", "--grid", "mu=0:10:1", "--sigma", "-5", "-o", "/dev/null"], "'sigma' = -5 mV"),
+        (["validate", "leaky-discrete", "0.9", "0.1", "1", "--time-step", "1e-300", "--neurons", "200", "--time", "0.2s"],
+         "run too large: 4e+304 neuron-steps"),
+        (["simulate", "gaussian-walk", "1e6", "1e-6", "1", "10", "--samples", "200"], "run too large: about 2e+14 walk-steps"),
+        (["simulate", "gaussian-walk", "1", "1", "1", "10", "--samples", "100"], "'samples' = 100 is out of range"),
+        (["init", "--layers", "1000,1000", "--scheme", "rate-collapse", "--nu", "0"], "'--nu' = 0 Hz is out of range"),
     ])
     func noTrap(_ args: [String], _ words: String) throws {
         let r = try workbench(args)
         #expect(r.code == 2, "\(args): exit \(r.code) \(r.stderr)")
         #expect(r.stderr.contains(words), "\(args): \(r.stderr)")
+    }
+
+    /// A small walk run still has ≥ 20 batches: 1000 walks gave 2 blocks of 512 and an SE 30 times too small.
+    @Test func smallWalkRunsHaveHonestStandardErrors() throws {
+        for samples in ["160", "1000"] {
+            let r = try workbench(["simulate", "gaussian-walk", "1", "0.2", "1", "3", "--samples", samples, "--format", "csv"])
+            #expect(r.code == 0, "\(r.stderr)")
+            let row = try #require(r.stdout.split(separator: "\n").first { $0.hasPrefix("p_cross_by_n,") }).split(separator: ",")
+            let p = try #require(Double(row[1])), se = try #require(Double(row[2])), n = Double(samples)!
+            let binomial = (p * (1 - p) / n).squareRoot()
+            #expect(se > 0.5 * binomial && se < 2 * binomial, "samples \(samples): SE \(se), binomial \(binomial)")
+        }
+    }
+
+    /// The walk depends on (a - x0)/s and m/s only: subnormal inputs give the numbers of ordinary ones.
+    @Test func randomWalkIsScaleInvariant() throws {
+        let tiny = try workbench(["eval", "random-walk", "1e-320", "-1e-320", "1e-320", "10", "--format", "csv"])
+        let unit = try workbench(["eval", "random-walk", "1", "-1", "1", "10", "--format", "csv"])
+        #expect(tiny.code == 0 && unit.code == 0, "\(tiny.stderr)")
+        let outputs = { (text: String) in text.split(separator: "\n")[1].split(separator: ",", omittingEmptySubsequences: false).dropFirst(5) }
+        #expect(Array(outputs(tiny.stdout)) == Array(outputs(unit.stdout)), "\(tiny.stdout)\n\(unit.stdout)")
+    }
+
+    /// No ISI in the window: the CV is "n/a (no data)", never "nan ± nan".
+    @Test func simulationsSayWhenThereIsNoData() throws {
+        let r = try workbench(["simulate", "lif-white", "15", "5", "--tau-ref", "1e300", "--neurons", "160", "--time", "200ms"])
+        #expect(r.code == 0, "\(r.stderr)")
+        #expect(r.stdout.contains("n/a (no data)") && !r.stdout.contains("nan"), "\(r.stdout)")
     }
 
     @Test func aBatchWithABadChoiceKeepsItsGoodRows() throws {
@@ -104,13 +137,15 @@ struct HostileInputTests {
         #expect((try? JSONSerialization.jsonObject(with: Data(r.stdout.utf8))) != nil, "invalid JSON: \(r.stdout)")
     }
 
-    /// validate never calls zero comparisons agreement: with 200 samples the walk gives no estimate with a
-    /// spread, so nothing is compared (exit 4, saying so); a standard error of 0 confirms only an exact match.
+    /// validate never calls zero comparisons agreement: a barrier 30 s away in one step is never crossed by 160
+    /// walks (0 ± 0 against P = 5e-198: no spread to judge by) and P(N < ∞) is not simulated at m = 0, so
+    /// nothing is compared (exit 4, saying so); a standard error of 0 confirms only an exact match.
     @Test func validateNeverAgreesOverZeroComparisons() throws {
-        let none = try workbench(["validate", "random-walk", "1", "1", "1", "5", "--samples", "200"])
+        let none = try workbench(["validate", "random-walk", "30", "0", "1", "1", "--samples", "160", "--assume-exact"])
         #expect(none.code == 4, "\(none.stdout)\(none.stderr)")
         #expect(none.stdout.contains("verdict: nothing compared"), "\(none.stdout)")
-        let json = try workbench(["validate", "random-walk", "1", "1", "1", "5", "--samples", "200", "--format", "json"])
+        let json = try workbench(["validate", "random-walk", "30", "0", "1", "1", "--samples", "160", "--assume-exact",
+                                      "--format", "json"])
         #expect(json.code == 4 && json.stderr.contains("nothing compared"), "\(json.stderr)")
         let object = try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any]
         #expect(object?["all_agree"] as? Bool == false)

@@ -110,6 +110,26 @@ struct ExternalPluginTests {
         checkEstimator(try #require(registry.estimator(named: "lif-deterministic")))
     }
 
+    /// A third-party estimator of model lif-white whose output names an observable the simulator lacks: validate
+    /// refuses it before any run, naming the output, the observable and the simulator's observables.
+    @Test func validateRefusesAnObservableTheSimulatorLacks() throws {
+        let dir = try temporaryDirectory("typo-plugin")
+        var source = try String(contentsOfFile: packageRoot + "/Examples/CPlugin/deterministic_lif.c", encoding: .utf8)
+        for (old, new) in [("enum { P_MU,", "enum { P_SIGMA, P_MU,"),
+                           ("{\"mu\", \"mV\", \"mean input\"", "{\"sigma\", \"mV\", \"noise\", 5, 0, INFINITY, 0, 0, NULL},\n    {\"mu\", \"mV\", \"mean input\""),
+                           ("{\"rate_hz\", \"Hz\", \"firing rate\", NULL", "{\"rate_hz\", \"Hz\", \"firing rate\", \"rate_hz_typo\""),
+                           ("\"lif-deterministic\", \"Noiseless", "\"typo-observable\", \"Noiseless"),
+                           ("(mean-driven limit)\", \"lif-deterministic\"", "(mean-driven limit)\", \"lif-white\"")] {
+            #expect(source.contains(old), "the example changed: \(old)")
+            source = source.replacingOccurrences(of: old, with: new)
+        }
+        try compileC(source, to: dir + "/libTypoPlugin.so")
+        let r = try workbench(["validate", "typo-observable", "25", "--sigma", "5"], pluginPath: dir)
+        #expect(r.code == 2, "\(r.stdout)\(r.stderr)")
+        #expect(r.stderr.contains("output 'rate_hz' names observable 'rate_hz_typo', which the lif-white simulation does not have"),
+                "\(r.stderr)")
+    }
+
     @Test func outOfTreeSwiftPackageBuildsAndLoads() throws {
         let scratch = packageRoot + "/.build-external"
         let command = ["swift", "build", "-c", "release", "--package-path", packageRoot + "/Examples/ExternalPlugin", "--scratch-path", scratch]

@@ -278,12 +278,6 @@ struct RandomWalkCLITests {
         let rest = try workbench(args + ["--outputs", args[1] == "leaky-discrete" ? "free_mean_mv" : "p_cross_by_n_siegmund"])
         #expect(rest.code == 0, "\(args): the closed-form output: \(rest.stderr)")
     }
-
-    @Test func subnormalWalkIsAnErrorNotATrap() throws {
-        let r = try workbench(["eval", "random-walk", "1e-320", "-1e-320", "1e-320", "10"])
-        #expect(r.code == 1 || r.code == 2, "exit \(r.code): \(r.stderr)")
-        #expect(r.stderr.hasPrefix("error:"), "\(r.stderr)")
-    }
 }
 
 /// The reset mode's stationary solve (Sherman–Morrison on the row-replaced I − K) at small spike
