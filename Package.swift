@@ -32,6 +32,8 @@ let package = Package(
     name: "workbench",
     products: [
         .executable(name: "workbench", targets: ["workbench"]),
+        // Fuzz targets of the input parsers (Tests/fuzz): replays a corpus, or runs libFuzzer in the fuzz build.
+        .executable(name: "workbench-fuzz", targets: ["workbench-fuzz"]),
         // What an out-of-tree Swift plugin depends on (Examples/ExternalPlugin).
         .library(name: "EstimatorKit", targets: ["EstimatorKit"]),
         // Built-in estimators: one dynamic library per plugin, found next to the executable.
@@ -75,6 +77,7 @@ let package = Package(
         .target(name: "CMonteCarloKernels", exclude: ["ziggurat_tables.py"],
                 cSettings: [.unsafeFlags(monteCarloKernelFlags)]),
         .target(name: "MonteCarlo", dependencies: ["CMonteCarloKernels"], swiftSettings: [.unsafeFlags(monteCarloFlags)]),
+        .executableTarget(name: "workbench-fuzz", dependencies: ["WorkbenchCore"]),
         .executableTarget(name: "workbench", dependencies: [
             "WorkbenchCore", "MonteCarlo", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),

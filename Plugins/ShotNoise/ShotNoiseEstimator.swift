@@ -85,6 +85,15 @@ struct ShotNoiseEstimator: Estimator {
                 + "is out of range: r_e tau_m = \(formatForMessage(sp.k)) must be at least 2.2e-308 (valid: r_e >= "
                 + "\(formatForMessage(Double.leastNormalMagnitude * 1000 / sp.tauM)) Hz at tau_m = \(formatForMessage(sp.tauM)) ms)")
         }
+        // Jumps so small that the threshold is more than 1e300 mean jumps away: ln ν ~ -θ/a overflows and the
+        // integral's terms are inf/inf (exit 1 with "-nan" before).
+        let scale = max(abs(theta), abs(vReset))
+        for (index, name, a) in [(P.aE.rawValue, "a_e", sp.aE), (P.aI.rawValue, "a_i", rI > 0 ? aIGiven : .infinity)]
+        where scale / a > 1e300 {
+            throw EstimatorFailure(.badParameter(index), "parameter '\(name)' = \(formatForMessage(a)) mV is out of range: the threshold "
+                + "is \(scale / a > 1e308 ? "more than 1e308" : formatForMessage(scale / a)) mean jumps away, beyond what the rate integral resolves (valid: \(name) >= "
+                + "max(|theta|, |v_reset|) * 1e-300 = \(formatForMessage(scale * 1e-300)) mV)")
+        }
         let thresholded = sp.excitatoryOnly && sp.vReset >= 0        // §5.6 applies
         if !v.isNaN && sp.excitatoryOnly && sp.vReset < 0 && out.wants(O.density.rawValue) {
             throw EstimatorFailure(.badParameter(P.vReset.rawValue), "parameter 'v_reset' = \(Self.mV(vReset)) mV is out of range for density_per_mv (valid: 0 <= v_reset < theta, THEORY §5.6); ask for other outputs with --outputs")

@@ -333,8 +333,9 @@ public enum LIFSimulator {
                 if let g = o.density {
                     let w = g.width
                     for lane in 0..<lanes where free[lane] {
-                        let k = Int(((vn[lane] - g.vMin) / w).rounded(.down))
-                        if k >= 0 && k < g.bins { hist[k] += 1 }
+                        // Compared as a double first: V far outside the grid (v_reset = -1e300) must not trap.
+                        let x = ((vn[lane] - g.vMin) / w).rounded(.down)
+                        if x >= 0 && x < Double(g.bins) { hist[Int(x)] += 1 }
                     }
                 }
             }

@@ -30,6 +30,9 @@ public struct LayeredLIFSimulator: ModelSimulator {
     /// quenched runs add the across-neuron spread of the rates (one weight draw: the realisation's own error).
     public let defaultSamples = 160
     static let windows = 20
+    /// Resource limits of a run (memory ~16 bytes per spike of a layer; ~1e9 synaptic events per minute).
+    static let maxEventsPerLayer = 20_000_000
+    static let maxSynapticEvents = 5e11
     public init() {}
 
     public func resolve(_ options: RunOptions, _ v: [String: Double]) throws -> RunOptions {
@@ -41,7 +44,7 @@ public struct LayeredLIFSimulator: ModelSimulator {
         o.burnIn = o.burnIn ?? max(200, 10 * v["tau_m"]!)
         guard o.time! >= 100, o.burnIn! >= 0 else { throw SimulatorInputError("option 'time' must be >= 100 ms and 'burn_in' >= 0 ms") }
         let events = v["n"]! * v["n"]! * v["nu_in"]! / 1000 * (o.time! + o.burnIn!) * max(1, v["layer"]!)
-        guard events <= 5e11 else { throw SimulatorInputError("about \(events) synaptic events is too large a run (limit 5e11): lower n, nu_in, time or layer") }
+        guard events <= Self.maxSynapticEvents else { throw SimulatorInputError("about \(events) synaptic events is too large a run (limit 5e11): lower n, nu_in, time or layer") }
         return o
     }
 
@@ -84,8 +87,19 @@ public struct LayeredLIFSimulator: ModelSimulator {
         }
         var events = 0.0
         let blocks = (n + 7) / 8
+        var stopped: String? = nil
         if layers > 0 {
             for l in 1...layers {
+                // Each input event can make every neuron of the layer fire once: activity may grow n-fold per layer
+                // (mu_w near theta, tau_ref = 0), which resolve() cannot foresee from nu_in.
+                if times.count > Self.maxEventsPerLayer || events + Double(times.count) * Double(n) > Self.maxSynapticEvents {
+                    stopped = "run stopped before layer \(l): layer \(l - 1) emitted \(times.count) spikes in \(formatRunTime(total)) ms, "
+                        + "\(String(format: "%.3g", Double(times.count) * 1000 / (Double(n) * total))) Hz per neuron (limits: "
+                        + "\(String(format: "%.0e", Double(Self.maxEventsPerLayer))) spikes per layer, "
+                        + "\(String(format: "%.0e", Self.maxSynapticEvents)) synaptic events): the activity explodes with depth; "
+                        + "lower mu_w or sigma_w, n, time or layer"
+                    break
+                }
                 // Decay between consecutive input events, shared by every neuron of the layer.
                 var decay = [Double](repeating: 1, count: times.count)
                 for k in times.indices { decay[k] = exp(-(times[k] - (k > 0 ? times[k - 1] : 0)) / tauM) }
@@ -119,6 +133,7 @@ public struct LayeredLIFSimulator: ModelSimulator {
             rate = Estimate(value: rate.value, standardError: (rate.standardError * rate.standardError + variance / Double(n)).squareRoot(), batches: rate.batches)
         }
         var run = ModelRun(observables: [("rate_hz", rate)], work: events, workUnit: "synaptic events", seconds: Date().timeIntervalSince(start))
+        run.stopped = stopped
         run.details = [("width", String(n)), ("layers", String(layers)), ("disorder", quenched ? "quenched" : "annealed"), ("mu_w", String(muW)), ("sigma_w", String(sigmaW))]
         return run
     }
@@ -168,3 +183,5 @@ public struct LayeredLIFSimulator: ModelSimulator {
         return spikes
     }
 }
+
+func formatRunTime(_ ms: Double) -> String { ms == ms.rounded() && abs(ms) < 1e15 ? String(Int64(ms)) : String(format: "%g", ms) }

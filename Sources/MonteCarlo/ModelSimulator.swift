@@ -43,6 +43,9 @@ public struct ModelRun: Sendable {
     public var seconds: Double
     /// What the run actually used (scheme, dt, ...) for provenance, as (name, value) text.
     public var details: [(String, String)] = []
+    /// Set when the run stopped at a resource limit that its parameters could not predict (activity that
+    /// explodes from layer to layer): why, naming the limit. The host reports it as bad input (exit 2).
+    public var stopped: String? = nil
 
     public init(observables: [(name: String, estimate: Estimate)], density: [Estimate]? = nil, work: Double,
                 workUnit: String, seconds: Double) {

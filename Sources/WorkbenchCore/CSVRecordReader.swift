@@ -28,6 +28,8 @@ public struct RecordChunk {
     }
 
     public var count: Int { recordStart.count - 1 }
+    /// Bytes of all fields together.
+    public var byteCount: Int { bytes.count }
     public func fieldCount(_ r: Int) -> Int { recordStart[r + 1] - recordStart[r] }
     public func field(_ r: Int, _ c: Int) -> Range<Int> {
         let f = recordStart[r] + c
@@ -48,6 +50,9 @@ public struct RecordChunk {
 public final class CSVRecordReader {
     let fd: Int32
     let path: String
+    /// Bytes to read instead of a file (fd = -1): the fuzz target and tests feed texts without a file.
+    let memory: [UInt8]?
+    var memoryOffset = 0
     var block: [UInt8]
     var blockLength = 0, position = 0
     var atEnd = false
@@ -63,6 +68,7 @@ public final class CSVRecordReader {
         if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue {
             throw WorkbenchError.badInput("cannot read input file '\(path)' (it is a directory)")
         }
+        memory = nil
         fd = open(path, O_RDONLY)
         guard fd >= 0 else {
             let reason = FileManager.default.fileExists(atPath: path) ? "not readable" : "no such file"
@@ -71,7 +77,15 @@ public final class CSVRecordReader {
         block = [UInt8](repeating: 0, count: blockSize)
     }
 
-    deinit { close(fd) }
+    /// Reads `bytes` as if they were a file named `name`, `blockSize` bytes at a time.
+    public init(bytes: [UInt8], name: String = "(memory)", blockSize: Int = 1 << 20) {
+        path = name
+        memory = bytes
+        fd = -1
+        block = [UInt8](repeating: 0, count: max(1, blockSize))
+    }
+
+    deinit { if fd >= 0 { close(fd) } }
 
     /// The first bytes of the file, for encoding checks before any record is parsed (UTF-16 BOMs;
     /// a UTF-8 BOM is skipped).
@@ -86,6 +100,18 @@ public final class CSVRecordReader {
 
     func fill() throws {
         guard position >= blockLength, !atEnd else { return }
+        if let memory {
+            let n = min(block.count, memory.count - memoryOffset)
+            block.withUnsafeMutableBufferPointer { b in
+                memory.withUnsafeBufferPointer { m in
+                    if n > 0 { b.baseAddress!.update(from: m.baseAddress! + memoryOffset, count: n) }
+                }
+            }
+            memoryOffset += n
+            blockLength = n; position = 0
+            if n == 0 { atEnd = true }
+            return
+        }
         while true {
             let n = block.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
             if n < 0 && errno == EINTR { continue }

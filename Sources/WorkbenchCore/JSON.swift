@@ -53,6 +53,9 @@ public func formatNumber(_ v: Double) -> String {
     return "\(v)"
 }
 
+/// A CSV cell: `formatNumber`, and empty for no value (NaN), as eval's batches write it.
+public func csvNumber(_ v: Double) -> String { v.isNaN ? "" : formatNumber(v) }
+
 /// Fixed 15 significant digits for tables.
 public func formatTableNumber(_ v: Double) -> String {
     if v.isNaN { return "n/a" }

@@ -64,7 +64,8 @@ public struct ModelRunRequest {
                 if p.min > -.infinity { range.append("\(p.minExclusive ? ">" : ">=") \(formatNumber(p.min))") }
                 if p.max < .infinity { range.append("\(p.maxExclusive ? "<" : "<=") \(formatNumber(p.max))") }
                 if p.integer { range.append("integer") }
-                throw WorkbenchError.badInput("parameter '\(p.name)' = \(formatNumber(v)) \(p.unit) is out of range (valid: \(range.joined(separator: ", ")))")
+                let unit = p.unit == "1" ? "" : " " + p.unit   // a dimensionless value has no unit to print
+                throw WorkbenchError.badInput("parameter '\(p.name)' = \(formatNumber(v))\(unit) is out of range (valid: \(range.joined(separator: ", ")))")
             }
         }
         return values
@@ -152,9 +153,9 @@ public enum ModelRunReport {
                                                          ("seconds", .number(run.seconds)), ("notes", .array(run.notes.map(JSON.string)))]).render() + "\n"
         case .csv:
             var lines = ["observable,value,se,unit"]
-            for ob in run.observables { lines.append("\(ob.name),\(formatNumber(ob.estimate.value)),\(formatNumber(ob.estimate.standardError)),\(unit(ob.name))") }
+            for ob in run.observables { lines.append("\(ob.name),\(csvNumber(ob.estimate.value)),\(csvNumber(ob.estimate.standardError)),\(unit(ob.name))") }
             if let g = o.density, let d = run.density {
-                for b in 0..<g.bins { lines.append("density_per_mv@\(formatNumber(g.center(b))),\(formatNumber(d[b].value)),\(formatNumber(d[b].standardError)),1/mV") }
+                for b in 0..<g.bins { lines.append("density_per_mv@\(formatNumber(g.center(b))),\(csvNumber(d[b].value)),\(csvNumber(d[b].standardError)),1/mV") }
             }
             return lines.joined(separator: "\n") + "\n"
         case .table:

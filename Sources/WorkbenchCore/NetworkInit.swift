@@ -287,7 +287,15 @@ public struct NetworkInit {
                             plan.verdict.append("the Micheli init holds sigma = \(formatNumber(sigmaTarget)): the stable fixed point is sigma = \(String(format: "%.6g", st)) (slope \(String(format: "%.3g", r["slope_stable"]!)) < 1); c_min = \(String(format: "%.6g", r["c_min"]!)) theta^2")
                         }
                     }
-                } else { results[s] = (0, -.infinity) }
+                } else {
+                    results[s] = (0, -.infinity)
+                    if s == "micheli" {
+                        // A silent input (std 0, e.g. sigma0 = 5e-324 underflowed): u = 0 whatever the weights.
+                        layer.meanU = 0; layer.stdU = 0; layer.sigmaW = .nan
+                        (layer.activity, layer.lnActivity) = (0, -.infinity)
+                        plan.warnings.append("layer \(l) input is silent (std 0): u = 0 whatever the weights, so sigma_w is not applicable")
+                    }
+                }
             }
             plan.comparison.append((l, results["micheli"]!.0, results["kaiming"]!.0, results["glorot"]!.0,
                                     results["micheli"]!.1, results["kaiming"]!.1, results["glorot"]!.1))
@@ -358,6 +366,7 @@ public struct NetworkInit {
     // MARK: output
 
     static func cell(_ v: Double, _ ln: Double) -> String {
+        if v.isNaN { return "n/a" }
         if v > 0 || ln.isNaN { return String(format: "%.6g", v) }
         if ln == -.infinity { return "0 (collapsed)" }
         return String(format: "0 (ln %.6g)", ln)
@@ -384,9 +393,10 @@ public struct NetworkInit {
             let extraNames = plan.layers.first?.extra.map(\.0) ?? []
             var lines = [(["layer,neurons,fan_in,mu_w,sigma_w,mean_u,std_u,\(plan.activityName),ln_\(plan.activityName),kaiming_\(plan.activityName),glorot_\(plan.activityName)"] + extraNames).joined(separator: ",")]
             for (l, c) in zip(plan.layers, plan.comparison) {
-                lines.append(([String(l.index), String(l.neurons), String(l.fanIn), formatNumber(l.muW), formatNumber(l.sigmaW), formatNumber(l.meanU),
-                               formatNumber(l.stdU), formatNumber(l.activity), formatNumber(l.lnActivity), formatNumber(c.kaiming), formatNumber(c.glorot)]
-                              + l.extra.map { formatNumber($0.1) }).joined(separator: ","))
+                // Not applicable (NaN) is an empty cell, as in eval's CSV.
+                lines.append(([String(l.index), String(l.neurons), String(l.fanIn), csvNumber(l.muW), csvNumber(l.sigmaW), csvNumber(l.meanU),
+                               csvNumber(l.stdU), csvNumber(l.activity), csvNumber(l.lnActivity), csvNumber(c.kaiming),
+                               csvNumber(c.glorot)] + l.extra.map { csvNumber($0.1) }).joined(separator: ","))
             }
             return lines.joined(separator: "\n") + "\n"
         case .table:
@@ -394,10 +404,11 @@ public struct NetworkInit {
             for line in plan.setting { s += line + "\n" }
             let activity = plan.activityName + (plan.activityUnit == "Hz" ? " [Hz]" : "")
             var rows = [["layer", "neurons", "fan-in", "mu_w", "sigma_w", names.1, names.2, activity] + (plan.layers.first?.extra.map(\.0) ?? [])]
+            let number = { (v: Double) in v.isNaN ? "n/a" : String(format: "%.6g", v) }
             for l in plan.layers {
-                rows.append([String(l.index), String(l.neurons), String(l.fanIn), String(format: "%.6g", l.muW), String(format: "%.6g", l.sigmaW),
-                             String(format: "%.6g", l.meanU), String(format: "%.6g", l.stdU), Self.cell(l.activity, l.lnActivity)]
-                            + l.extra.map { String(format: "%.6g", $0.1) })
+                rows.append([String(l.index), String(l.neurons), String(l.fanIn), number(l.muW), number(l.sigmaW),
+                             number(l.meanU), number(l.stdU), Self.cell(l.activity, l.lnActivity)]
+                            + l.extra.map { number($0.1) })
             }
             s += "\n" + Self.table(rows)
             s += "\nsame network, \(plan.activityName) per layer:\n"

@@ -58,7 +58,11 @@ public enum Quantity {
                 let accepted = family.units.keys.sorted().joined(separator: ", ")
                 throw WorkbenchError.badInput("parameter '\(name)': unit '\(suffix)' in '\(text)' is not \(family.what) (accepted: \(accepted); default \(unit))")
             }
-            return value * factor / family.units[unit]!
+            let converted = value * factor / family.units[unit]!
+            guard converted.isFinite else {
+                throw WorkbenchError.badInput("parameter '\(name)' = \(text) is beyond the range of a double in \(unit)")
+            }
+            return converted
         }
         let shown = unit == "1" ? "dimensionless" : "in \(unit)"
         throw WorkbenchError.badInput("parameter '\(name)': unit '\(suffix)' in '\(text)' not accepted (the parameter is \(shown))")

@@ -73,6 +73,7 @@ public struct SVGPlot {
         /// The decades covering [lo, hi] (lo > 0): the range is widened to whole decades, and every
         /// decade is a tick; `labelled` holds every 1st, 2nd, 5th, 10th... of them (multiples of that
         /// exponent step), so that about `target` carry a label.
+        /// lo and hi are positive and finite (ranges() checks): at most ~630 decades.
         public static func decades(_ lo: Double, _ hi: Double, target: Int = 8) -> (ticks: [Double], labelled: [Double], low: Double, high: Double) {
             let a = (log10(lo) + 1e-12).rounded(.down)
             var b = (log10(hi) - 1e-12).rounded(.up)
@@ -157,6 +158,12 @@ public struct SVGPlot {
         }
         var clipped: Double? = nil
         if logY && yMin == nil && y1 / y0 > pow(10, maxDecades) { y0 = y1 / pow(10, maxDecades); clipped = y0 }
+        for (name, v) in [("y-min", yMin), ("y-max", yMax)] {
+            guard let v else { continue }
+            guard v.isFinite else { throw WorkbenchError.badInput("--\(name) = \(formatNumber(v)) is not a finite number") }
+            // log10(0) = -inf: the decade ticks would never end.
+            if logY && v <= 0 { throw WorkbenchError.badInput("--\(name) = \(formatNumber(v)) is out of range on the log y axis (valid: > 0)") }
+        }
         if let v = yMin { y0 = v }
         if let v = yMax { y1 = v }
         guard y1 > y0 || (y1 == y0 && yMin == nil && yMax == nil) else { throw WorkbenchError.badInput("empty y range: \(formatNumber(y0)) to \(formatNumber(y1))") }

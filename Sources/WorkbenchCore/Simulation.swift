@@ -43,7 +43,8 @@ public struct SimulationRequest {
             let v = values[p.name] ?? p.defaultValue!
             values[p.name] = v
             let bad = p.minExclusive ? !(v > p.min) : !(v >= p.min)
-            if bad { throw WorkbenchError.badInput("parameter '\(p.name)' = \(formatNumber(v)) \(p.unit) is out of range (valid: \(p.minExclusive ? ">" : ">=") \(formatNumber(p.min)) \(p.unit))") }
+            let unit = p.unit == "1" ? "" : " " + p.unit
+            if bad { throw WorkbenchError.badInput("parameter '\(p.name)' = \(formatNumber(v))\(unit) is out of range (valid: \(p.minExclusive ? ">" : ">=") \(formatNumber(p.min))\(unit))") }
         }
         guard values["v_reset"]! < values["theta"]! else {
             throw WorkbenchError.badInput("parameter 'v_reset' = \(formatNumber(values["v_reset"]!)) mV is out of range (valid: < theta = \(formatNumber(values["theta"]!)) mV)")
@@ -62,6 +63,9 @@ public struct SimulationRequest {
         }
         let lo = try Quantity.parse(parts[0], unit: "mV", name: "density vmin"), hi = try Quantity.parse(parts[1], unit: "mV", name: "density vmax")
         guard lo < hi else { throw WorkbenchError.badInput("option 'density' = '\(d)': vmin must be below vmax") }
+        guard (hi - lo).isFinite, (hi - lo) / Double(bins) > 0 else {
+            throw WorkbenchError.badInput("option 'density' = '\(d)': the bin width (vmax - vmin)/bins must be a finite number > 0 mV")
+        }
         return DensityGrid(vMin: lo, vMax: hi, bins: bins)
     }
 
@@ -143,9 +147,9 @@ public enum SimulationReport {
                 ("warnings", .array(warnings))]).render() + "\n"
         case .csv:
             var lines = ["observable,value,se,unit"]
-            for o in main { lines.append("\(o.name),\(formatNumber(o.estimate.value)),\(formatNumber(o.estimate.standardError)),\(units[o.name] ?? "")") }
+            for o in main { lines.append("\(o.name),\(csvNumber(o.estimate.value)),\(csvNumber(o.estimate.standardError)),\(units[o.name] ?? "")") }
             if let g = r.options.density {
-                for b in 0..<g.bins { let e = r.density(bin: b)!; lines.append("density_per_mv@\(formatNumber(g.center(b))),\(formatNumber(e.value)),\(formatNumber(e.standardError)),1/mV") }
+                for b in 0..<g.bins { let e = r.density(bin: b)!; lines.append("density_per_mv@\(formatNumber(g.center(b))),\(csvNumber(e.value)),\(csvNumber(e.standardError)),1/mV") }
             }
             return lines.joined(separator: "\n") + "\n"
         case .table:

@@ -253,6 +253,7 @@ public enum Validation {
             o = sim.validationOptions(o, values: values, predictions: predictions, precision: precision)
         }
         let run = sim.run(values, o, progress: progress)
+        if let why = run.stopped { throw WorkbenchError.badInput(why) }
         let error = { (obs: String) in sim.simulatorError(observable: obs, values: values, options: o) }
         return cs.indices.map { k in
             let ce = cs[k].estimator
@@ -339,7 +340,7 @@ public enum Validation {
         case .csv:
             var lines = ["quantity,unit,estimator,mc,mc_se,z,relative_difference,delta,verdict"]
             for q in r.quantities {
-                let f: (Double?) -> String = { $0.map(formatNumber) ?? "" }
+                let f: (Double?) -> String = { $0.map(csvNumber) ?? "" }
                 lines.append([CSV.escape(q.name), q.unit, f(q.theory), f(q.mc?.value), f(q.mc?.standardError), f(q.acceptance.flatMap { $0.z.isFinite ? $0.z : nil }),
                               f(q.acceptance?.relativeDifference), f(q.delta), q.verdict].joined(separator: ","))
             }

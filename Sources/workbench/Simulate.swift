@@ -83,6 +83,7 @@ extension Workbench {
                 let progress = ProgressLine()
                 let run = request.simulator.run(request.values, request.options, progress: progress.update)
                 progress.finish()
+                if let why = run.stopped { throw WorkbenchError.badInput(why) }
                 printOut(ModelRunReport.render(request.simulator, request.values, request.options, run, format: request.format))
                 return
             }

@@ -147,3 +147,35 @@ def test_what_a_plugin_returns_is_checked(c_compiler, tmp_path):
     assert r.unexplained_nan["y_mv"].tolist() == [False, True]
     with pytest.raises(workbench.WorkbenchError, match="failed the batch call"):
         workbench.evaluate("call-fails", [1.0])
+
+
+def corrupt_dt_strtab(path: Path) -> None:
+    """Points the dynamic section's DT_STRTAB at an unmapped address (dlopen itself then crashes)."""
+    import struct
+    data = bytearray(path.read_bytes())
+    phoff, = struct.unpack_from("<Q", data, 0x20)
+    phentsize, phnum = struct.unpack_from("<HH", data, 0x36)
+    for i in range(phnum):
+        p_type, _, p_offset, _, _, p_filesz = struct.unpack_from("<IIQQQQ", data, phoff + i * phentsize)
+        if p_type == 2:  # PT_DYNAMIC
+            for off in range(p_offset, p_offset + p_filesz, 16):
+                tag, = struct.unpack_from("<q", data, off)
+                if tag == 5:  # DT_STRTAB
+                    struct.pack_into("<Q", data, off + 8, 0x7ff0_dead_0000)
+                    path.write_bytes(bytes(data))
+                    return
+    raise AssertionError("no DT_STRTAB found")
+
+
+def test_a_library_that_crashes_dlopen_is_reported_not_fatal(c_compiler, tmp_path):
+    """A real plugin whose DT_STRTAB points nowhere: dlopen segfaults. The first load is probed in a child
+    process, so the host reports the file and goes on (eval siegert included)."""
+    bad = tmp_path / "bad"
+    bad.mkdir()
+    corrupt_dt_strtab(build(c_compiler, bad, "Strtab", 'NAME="strtab"'))
+    env = dict(os.environ, WORKBENCH_PLUGIN_PATH=str(bad))
+    r = subprocess.run([workbench.executable(), "eval", "siegert", "15", "5", "--format", "json"], capture_output=True, text=True,
+                       env=env, timeout=120)
+    assert r.returncode == 0, r.stderr
+    assert json.loads(r.stdout)["outputs"]["rate_hz"] > 0
+    assert "libStrtabPlugin.so" in r.stderr and ("crashed" in r.stderr or "DT_STRTAB" in r.stderr), r.stderr
