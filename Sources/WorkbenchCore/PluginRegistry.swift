@@ -270,9 +270,47 @@ public final class PluginRegistry: @unchecked Sendable {
 
     public func estimator(named name: String) -> LoadedEstimator? { estimators.first { $0.name == name } }
 
+    /// No plugin is this large (the built-ins are ~1 MB); a larger file is refused before it is read.
+    static let maxPluginBytes = 512 << 20
+
+    /// A candidate file's bytes. Its size and ELF magic are checked first, so that a large file that is no
+    /// library (a 1 GB data file named lib*Plugin.so) is refused without being read on every command.
+    static func readCandidate(_ path: String) -> Result<Data, ELFPrecheck.Failure> {
+        let fd = open(path, O_RDONLY)
+        guard fd >= 0 else { return .failure(.init(reason: "cannot read file")) }
+        defer { close(fd) }
+        var st = stat()
+        guard fstat(fd, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG else { return .failure(.init(reason: "cannot read file")) }
+        let size = Int(st.st_size)
+        guard size <= maxPluginBytes else {
+            return .failure(.init(reason: "file of \(size) bytes is too large for a plugin (limit \(maxPluginBytes >> 20) MiB)"))
+        }
+        var data = Data(count: size)
+        var filled = 0
+        let ok = data.withUnsafeMutableBytes { (buffer: UnsafeMutableRawBufferPointer) -> Bool in
+            while filled < size {
+                // The magic first (4 bytes), then the rest in one go.
+                let want = filled == 0 ? min(4, size) : size - filled
+                let n = read(fd, buffer.baseAddress! + filled, want)
+                if n < 0 && errno == EINTR { continue }
+                guard n > 0 else { return false }
+                filled += n
+                if filled >= 4 && filled == n && !buffer.starts(with: [0x7f, 0x45, 0x4c, 0x46]) { return true }
+            }
+            return true
+        }
+        guard ok else { return .failure(.init(reason: "cannot read file")) }
+        if filled >= 4 && filled < size { return .failure(.init(reason: "not an ELF file (bad magic)")) }
+        return .success(data.prefix(filled))
+    }
+
     private func load(_ path: String) {
         func fail(_ reason: String) { failures.append(PluginLoadFailure(path: path, reason: reason)) }
-        guard let bytes = FileManager.default.contents(atPath: path) else { return fail("cannot read file") }
+        let bytes: Data
+        switch Self.readCandidate(path) {
+        case .success(let data): bytes = data
+        case .failure(let reason): return fail(reason.description)
+        }
         do { try ELFPrecheck.check(bytes) } catch { return fail("\(error)") }
 
         // RTLD_LOCAL: plugins never see each other's symbols. Never dlclose: a library that ran Swift

@@ -353,7 +353,7 @@ public enum Validation {
                 rows.append([q.name + (q.unit.isEmpty || q.unit == "1" ? "" : " [\(q.unit)]"), String(format: "%.10g", q.theory),
                              q.mc.map(\.text) ?? "-",
                              q.acceptance.flatMap { $0.z.isFinite ? String(format: "%+.2f", $0.z) : nil } ?? "-",
-                             q.acceptance.map { String(format: "%+.2f %%", 100 * $0.relativeDifference) } ?? "-",
+                             q.acceptance.flatMap { $0.relativeDifference.isFinite ? String(format: "%+.2f %%", 100 * $0.relativeDifference) : nil } ?? "-",
                              String(format: "%.2f %%", 100 * q.delta), q.verdict])
             }
             let w = header.indices.map { c in rows.map { $0[c].count }.max()! }

@@ -65,6 +65,25 @@ struct PluginLoaderTests {
         #expect(unknown.code == 2 && unknown.stderr.contains("unknown estimator 'nothing-here'") && unknown.stderr.contains("libEmptyPlugin.so"))
     }
 
+    /// Large files named like plugins are refused from their size or first bytes, not read whole on every
+    /// command (sparse files: no disk used).
+    @Test func largeFilesAreRefusedUnread() throws {
+        let dir = try temporaryDirectory("large-plugins")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        for (name, magic, size) in [("libDataPlugin.so", [UInt8](repeating: 0, count: 4), 100 << 20),
+                                    ("libHugePlugin.so", [0x7f, 0x45, 0x4c, 0x46], 600 << 20)] {
+            let path = dir + "/" + name
+            #expect(FileManager.default.createFile(atPath: path, contents: Data(magic)))
+            let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
+            try handle.truncate(atOffset: UInt64(size))
+            try handle.close()
+        }
+        let registry = PluginRegistry(searchPath: [dir])
+        let reasons = Dictionary(uniqueKeysWithValues: registry.failures.map { (($0.path as NSString).lastPathComponent, $0.reason) })
+        #expect(reasons["libDataPlugin.so"] == "not an ELF file (bad magic)", "\(reasons)")
+        #expect(reasons["libHugePlugin.so"]?.contains("too large for a plugin (limit 512 MiB)") == true, "\(reasons)")
+    }
+
     @Test func searchOrderIsExplicitThenEnvironmentThenExecutableDirectory() {
         let path = PluginRegistry.defaultSearchPath(explicit: ["/a:/b"], environment: ["WORKBENCH_PLUGIN_PATH": "/c::/d"])
         #expect(Array(path.prefix(4)) == ["/a", "/b", "/c", "/d"])
