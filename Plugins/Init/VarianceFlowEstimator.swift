@@ -12,7 +12,7 @@ struct VarianceFlowEstimator: Estimator {
         case varU, lnVarU, pSpike, lnPSpike, modelError
     }
     enum Scheme: Int { case micheli, kaiming, glorot, custom }
-    enum Warning: UInt32 { case underflow = 1, noFixedPoint = 2 }
+    enum Warning: UInt32 { case underflow = 1, noFixedPoint = 2, lnUnderflow = 4 }
 
     let info = EstimatorInfo(
         name: "variance-flow-init",
@@ -56,6 +56,7 @@ struct VarianceFlowEstimator: Estimator {
         warnings: [
             "spike probability below the double range: p_spike = 0, see ln_p_spike",
             "n Var[w] < c_min: no non-zero fixed point, activity dies with depth",
+            "ln_p_spike below the double range too (Var[u] underflowed far below theta^2): ln_p_spike = -inf",
         ])
 
     func makeScratch() {}
@@ -99,6 +100,7 @@ struct VarianceFlowEstimator: Estimator {
         let l = Int(p[P.layer.rawValue])
         let layer = VarianceFlow.layer(l, c: c, theta: theta, sigma0: p[P.sigma0.rawValue])
         if layer.spikeProbability == 0 { warnings |= Warning.underflow.rawValue }
+        if layer.lnSpikeProbability == -.infinity { warnings |= Warning.lnUnderflow.rawValue }
         out.set(O.varU.rawValue, layer.variance)
         out.set(O.lnVarU.rawValue, layer.lnVariance)
         out.set(O.pSpike.rawValue, layer.spikeProbability)

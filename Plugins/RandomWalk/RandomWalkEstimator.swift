@@ -69,6 +69,12 @@ struct RandomWalkEstimator: Estimator {
         // that tiny or huge inputs (s = 1e-320 mV) neither under- nor overflow on the grid ("zero pivot" before).
         // Outputs in mV are scaled back.
         let gap = (a - x0) / s, drift = m / s
+        // Ratios that underflow would turn a drifting walk into a driftless one (or move the barrier onto the start).
+        guard m == 0 || abs(drift) >= .leastNormalMagnitude, gap >= .leastNormalMagnitude else {
+            throw EstimatorFailure(.badInput, "parameters m = \(formatForMessage(m)) mV/step, a - x0 = \(formatForMessage(a - x0)) mV "
+                                   + "and s = \(formatForMessage(s)) mV/step: |m|/s and (a - x0)/s must be 0 (m only) or at least "
+                                   + "2.2e-308 (valid: ratios in the normal double range)")
+        }
         let walk = GaussianWalk(x0: 0, a: gap, m: drift, s: 1)
         // Model errors relative to the approximation itself: validate accepts iff |MC − x| ≤ z·SE + δ·|x|.
         // Relative to an approximation of 0 (P(N <= n) underflowed in the formula) there is no relative error:

@@ -24,6 +24,7 @@ struct HostileInputTests {
         (["simulate", "gaussian-walk", "1e6", "1e-6", "1", "10", "--samples", "200"], "run too large: about 2e+14 walk-steps"),
         (["simulate", "gaussian-walk", "1", "1", "1", "10", "--samples", "100"], "'samples' = 100 is out of range"),
         (["init", "--layers", "1000,1000", "--scheme", "rate-collapse", "--nu", "0"], "'--nu' = 0 Hz is out of range"),
+        (["eval", "random-walk", "1", "5e-324", "10", "10"], "|m|/s and (a - x0)/s must be 0 (m only) or at least 2.2e-308"),
     ])
     func noTrap(_ args: [String], _ words: String) throws {
         let r = try workbench(args)
