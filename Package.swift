@@ -53,7 +53,8 @@ let package = Package(
         .target(name: "CWorkbenchPlugin"),
         .target(name: "WorkbenchToolchain"),
         .target(name: "EstimatorKit", dependencies: ["CWorkbenchPlugin", "GSLSupport", "WorkbenchToolchain"]),
-        .target(name: "CSiegertTables"),
+        // Hidden: each plugin (and the test bundle) links its own copy; exported, they collide (ASan: ODR violation).
+        .target(name: "CSiegertTables", cSettings: [.unsafeFlags(["-fvisibility=hidden"])]),
         .target(name: "SiegertNumerics", dependencies: ["GSLSupport", "CSiegertTables"]),
         .target(name: "SiegertPlugin", dependencies: ["EstimatorKit", "SiegertNumerics"],
                 path: "Plugins/Siegert"),
