@@ -98,7 +98,7 @@ def test_atlas_from_python_is_the_cli_table(tmp_path):
     assert "atlas: 6 points" in a.summary
     rate = a.where(quantity="rate_hz")
     assert rate.sum() == 6 and np.all(np.isfinite(a["estimator"][rate]))
-    assert set(a["verdict"][rate]) <= {"agree", "DISAGREE", "not compared (no MC estimate)"}
+    assert all(v in ("agree", "DISAGREE") or v.startswith("not compared (") for v in a["verdict"][rate])
     assert sorted(set(a["mu"][rate])) == [10.0, 15.0, 20.0]
     with pytest.raises(workbench.WorkbenchInputError, match="unknown"):
         workbench.atlas("siegert", grid={"nu": [1]}, out=str(tmp_path / "c"))
