@@ -62,13 +62,13 @@ struct RandomWalkEstimator: Estimator {
             throw EstimatorFailure(.badParameter(P.x0.rawValue),
                                    "parameter 'x0' = \(formatForMessage(x0)) mV is out of range (valid: < a = \(formatForMessage(a)) mV)")
         }
-        guard (a - x0) / s < 1e8, abs(m) / s < 1e8 else {
-            throw EstimatorFailure(.badInput, "parameters (a - x0)/s = \(formatForMessage((a - x0) / s)) and |m|/s = \(formatForMessage(abs(m) / s)) must be below 1e8 (valid: a walk resolvable on a grid of width s)")
-        }
         // The walk is invariant under a shift by x0 and a scaling by s: it is evaluated in units of s from 0, so
         // that tiny or huge inputs (s = 1e-320 mV) neither under- nor overflow on the grid ("zero pivot" before).
         // Outputs in mV are scaled back.
         let gap = (a - x0) / s, drift = m / s
+        guard gap < 1e8, abs(drift) < 1e8 else {
+            throw EstimatorFailure(.badInput, "parameters (a - x0)/s = \(formatForMessage(gap)) and |m|/s = \(formatForMessage(abs(drift))) must be below 1e8 (valid: a walk resolvable on a grid of width s)")
+        }
         // Ratios that underflow would turn a drifting walk into a driftless one (or move the barrier onto the start).
         guard m == 0 || abs(drift) >= .leastNormalMagnitude, gap >= .leastNormalMagnitude else {
             throw EstimatorFailure(.badInput, "parameters m = \(formatForMessage(m)) mV/step, a - x0 = \(formatForMessage(a - x0)) mV "

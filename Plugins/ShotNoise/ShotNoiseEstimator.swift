@@ -90,8 +90,9 @@ struct ShotNoiseEstimator: Estimator {
         let scale = max(abs(theta), abs(vReset))
         for (index, name, a) in [(P.aE.rawValue, "a_e", sp.aE), (P.aI.rawValue, "a_i", rI > 0 ? aIGiven : .infinity)]
         where scale / a > 1e300 {
+            let distance = scale / a > 1e308 ? "more than 1e308" : formatForMessage(scale / a)
             throw EstimatorFailure(.badParameter(index), "parameter '\(name)' = \(formatForMessage(a)) mV is out of range: the threshold "
-                + "is \(scale / a > 1e308 ? "more than 1e308" : formatForMessage(scale / a)) mean jumps away, beyond what the rate integral resolves (valid: \(name) >= "
+                + "is \(distance) mean jumps away, beyond what the rate integral resolves (valid: \(name) >= "
                 + "max(|theta|, |v_reset|) * 1e-300 = \(formatForMessage(scale * 1e-300)) mV)")
         }
         let thresholded = sp.excitatoryOnly && sp.vReset >= 0        // §5.6 applies

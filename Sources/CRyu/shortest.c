@@ -1,7 +1,7 @@
 // Swift's `Double.description` layout over Ryu's shortest digits (ryu/, vendored unchanged from
 // github.com/ulfjack/ryu at e3e090c, Boost licence). Why not Swift's own: `Double.write(to:)` costs
-// 28–33 ns per number and was a quarter of a batch CSV row (issue 20); this writer takes about a third of it.
-// The test suite checks every layout branch and 10^6 random doubles against `description`, byte for byte.
+// 28–33 ns per number and was a quarter of a batch CSV row (issue 20); this writer takes 23 ns. The test
+// suite checks every layout branch and 1.2·10^6 doubles against `description`, byte for byte.
 #include "ryu/d2s.c"  // d2s.c is excluded from the target's own sources; this file is its only user.
 
 #include "wb_shortest.h"

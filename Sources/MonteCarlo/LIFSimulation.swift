@@ -29,6 +29,12 @@ public struct DensityGrid: Sendable {
     public var width: Double { (vMax - vMin) / Double(bins) }
     public init(vMin: Double, vMax: Double, bins: Int) { self.vMin = vMin; self.vMax = vMax; self.bins = bins }
     public func center(_ b: Int) -> Double { vMin + (Double(b) + 0.5) * width }
+    /// The bin holding v, or nil outside the grid. Compared as a double before the conversion: V far outside
+    /// the grid (v_reset = -1e300) would trap Int().
+    @inline(__always) public func bin(_ v: Double) -> Int? {
+        let x = ((v - vMin) / width).rounded(.down)
+        return x >= 0 && x < Double(bins) ? Int(x) : nil
+    }
 }
 
 public struct SimulationOptions: Sendable {
@@ -331,11 +337,8 @@ public enum LIFSimulator {
                 nonRef += blend(free, V8(repeating: 1), .zero)
                 vAll += blend(active, vn, .zero)
                 if let g = o.density {
-                    let w = g.width
                     for lane in 0..<lanes where free[lane] {
-                        // Compared as a double first: V far outside the grid (v_reset = -1e300) must not trap.
-                        let x = ((vn[lane] - g.vMin) / w).rounded(.down)
-                        if x >= 0 && x < Double(g.bins) { hist[Int(x)] += 1 }
+                        if let k = g.bin(vn[lane]) { hist[k] += 1 }
                     }
                 }
             }

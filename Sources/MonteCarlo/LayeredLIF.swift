@@ -93,7 +93,7 @@ public struct LayeredLIFSimulator: ModelSimulator {
                 // Each input event can make every neuron of the layer fire once: activity may grow n-fold per layer
                 // (mu_w near theta, tau_ref = 0), which resolve() cannot foresee from nu_in.
                 if times.count > Self.maxEventsPerLayer || events + Double(times.count) * Double(n) > Self.maxSynapticEvents {
-                    stopped = "run stopped before layer \(l): layer \(l - 1) emitted \(times.count) spikes in \(formatRunTime(total)) ms, "
+                    stopped = "run stopped before layer \(l): layer \(l - 1) emitted \(times.count) spikes in \(plainNumber(total)) ms, "
                         + "\(String(format: "%.3g", Double(times.count) * 1000 / (Double(n) * total))) Hz per neuron (limits: "
                         + "\(String(format: "%.0e", Double(Self.maxEventsPerLayer))) spikes per layer, "
                         + "\(String(format: "%.0e", Self.maxSynapticEvents)) synaptic events): the activity explodes with depth; "
@@ -183,5 +183,3 @@ public struct LayeredLIFSimulator: ModelSimulator {
         return spikes
     }
 }
-
-func formatRunTime(_ ms: Double) -> String { ms == ms.rounded() && abs(ms) < 1e15 ? String(Int64(ms)) : String(format: "%g", ms) }

@@ -31,6 +31,9 @@ public struct SimulatorInputError: Error, CustomStringConvertible, Sendable {
     public var description: String { message }
 }
 
+/// A number in a simulator's message: an integer without a decimal point below 10^15, else Swift's shortest text.
+func plainNumber(_ v: Double) -> String { v.isFinite && v == v.rounded() && abs(v) < 1e15 ? String(Int64(v)) : "\(v)" }
+
 public struct ModelRun: Sendable {
     /// Observables in a fixed order; an observable that does not apply to this run is left out.
     public var observables: [(name: String, estimate: Estimate)]

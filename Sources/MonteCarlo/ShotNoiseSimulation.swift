@@ -141,8 +141,7 @@ public enum ShotNoiseKernel {
         for lane in 0..<8 where mask[lane] {
             let a = va[lane], b = vb[lane]
             if a == 0 {                                  // V sits at 0 (reset to 0, no input yet)
-                let k = Int(((0 - g.vMin) / w).rounded(.down))
-                if k >= 0 && k < bins { hist[k] += seg[lane] }
+                if let k = g.bin(0) { hist[k] += seg[lane] }
                 continue
             }
             // Bins between the two end points (clamped to the grid).
@@ -226,34 +225,32 @@ public struct ShotNoiseSimulator: ModelSimulator {
                                  tauM: values["tau_m"] ?? 20, tauRef: values["tau_ref"] ?? 2)
     }
 
-    static func f(_ v: Double) -> String { v.isFinite && v == v.rounded() && abs(v) < 1e15 ? String(Int64(v)) : "\(v)" }
-
     public func resolve(_ options: RunOptions, _ values: [String: Double]) throws -> RunOptions {
         var o = options
         guard let rE = values["r_e"], let aE = values["a_e"] else { throw SimulatorInputError("model lif-shot needs 'r_e' and 'a_e'") }
-        guard rE > 0 else { throw SimulatorInputError("parameter 'r_e' = \(Self.f(rE)) Hz is out of range (valid: > 0 Hz)") }
-        guard aE > 0 else { throw SimulatorInputError("parameter 'a_e' = \(Self.f(aE)) mV is out of range (valid: > 0 mV)") }
+        guard rE > 0 else { throw SimulatorInputError("parameter 'r_e' = \(plainNumber(rE)) Hz is out of range (valid: > 0 Hz)") }
+        guard aE > 0 else { throw SimulatorInputError("parameter 'a_e' = \(plainNumber(aE)) mV is out of range (valid: > 0 mV)") }
         let rI = values["r_i"] ?? 0
-        guard rI >= 0 else { throw SimulatorInputError("parameter 'r_i' = \(Self.f(rI)) Hz is out of range (valid: >= 0 Hz)") }
+        guard rI >= 0 else { throw SimulatorInputError("parameter 'r_i' = \(plainNumber(rI)) Hz is out of range (valid: >= 0 Hz)") }
         if rI > 0 {
-            guard let aI = values["a_i"] else { throw SimulatorInputError("parameter 'a_i' is missing: it is required when r_i = \(Self.f(rI)) Hz > 0") }
-            guard aI > 0 else { throw SimulatorInputError("parameter 'a_i' = \(Self.f(aI)) mV is out of range (valid: > 0 mV)") }
+            guard let aI = values["a_i"] else { throw SimulatorInputError("parameter 'a_i' is missing: it is required when r_i = \(plainNumber(rI)) Hz > 0") }
+            guard aI > 0 else { throw SimulatorInputError("parameter 'a_i' = \(plainNumber(aI)) mV is out of range (valid: > 0 mV)") }
         }
         let theta = values["theta"] ?? 20, vReset = values["v_reset"] ?? 10
-        guard theta > 0 else { throw SimulatorInputError("parameter 'theta' = \(Self.f(theta)) mV is out of range (valid: > 0 mV, rest = 0)") }
-        guard vReset < theta else { throw SimulatorInputError("parameter 'v_reset' = \(Self.f(vReset)) mV is out of range (valid: < theta = \(Self.f(theta)) mV)") }
+        guard theta > 0 else { throw SimulatorInputError("parameter 'theta' = \(plainNumber(theta)) mV is out of range (valid: > 0 mV, rest = 0)") }
+        guard vReset < theta else { throw SimulatorInputError("parameter 'v_reset' = \(plainNumber(vReset)) mV is out of range (valid: < theta = \(plainNumber(theta)) mV)") }
         let tauM = values["tau_m"] ?? 20
-        guard tauM > 0 else { throw SimulatorInputError("parameter 'tau_m' = \(Self.f(tauM)) ms is out of range (valid: > 0 ms)") }
-        guard (values["tau_ref"] ?? 2) >= 0 else { throw SimulatorInputError("parameter 'tau_ref' = \(Self.f(values["tau_ref"]!)) ms is out of range (valid: >= 0 ms)") }
+        guard tauM > 0 else { throw SimulatorInputError("parameter 'tau_m' = \(plainNumber(tauM)) ms is out of range (valid: > 0 ms)") }
+        guard (values["tau_ref"] ?? 2) >= 0 else { throw SimulatorInputError("parameter 'tau_ref' = \(plainNumber(values["tau_ref"]!)) ms is out of range (valid: >= 0 ms)") }
         guard o.samples >= 160 else { throw SimulatorInputError("option 'neurons' = \(o.samples) is out of range (valid: >= 160; >= 20 blocks of 8 for batch-means errors)") }
         if o.time == nil { o.time = 2000 }
         if o.burnIn == nil { o.burnIn = max(500, 10 * tauM) }
-        guard let t = o.time, t > 0 else { throw SimulatorInputError("option 'time' = \(Self.f(o.time ?? .nan)) ms is out of range (valid: > 0 ms)") }
-        guard let b = o.burnIn, b >= 0 else { throw SimulatorInputError("option 'burn_in' = \(Self.f(o.burnIn ?? .nan)) ms is out of range (valid: >= 0 ms)") }
+        guard let t = o.time, t > 0 else { throw SimulatorInputError("option 'time' = \(plainNumber(o.time ?? .nan)) ms is out of range (valid: > 0 ms)") }
+        guard let b = o.burnIn, b >= 0 else { throw SimulatorInputError("option 'burn_in' = \(plainNumber(o.burnIn ?? .nan)) ms is out of range (valid: >= 0 ms)") }
         // Input events per neuron: bounded so that a typo (r_e in 1/ms read as Hz...) cannot run for hours.
         let perNeuron = (rE + rI) / 1000 * (t + b)
         guard perNeuron * Double(o.samples) <= 1e12 else {
-            throw SimulatorInputError("run too large: \(Self.f(perNeuron * Double(o.samples))) input events (limit 1e12): reduce 'neurons', 'time' or the input rates")
+            throw SimulatorInputError("run too large: \(plainNumber(perNeuron * Double(o.samples))) input events (limit 1e12): reduce 'neurons', 'time' or the input rates")
         }
         return o
     }

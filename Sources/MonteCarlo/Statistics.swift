@@ -44,7 +44,7 @@ public struct Acceptance: Sendable {
         self.delta = delta; self.zStar = zStar
     }
     public var z: Double { (monteCarlo - theory) / standardError }
-    /// (MC − theory)/|theory|; 0 when both are 0, NaN (no relative difference) when only the theory is.
+    /// (MC − theory)/|theory|; 0 when both are 0, ±inf when only the theory is.
     public var relativeDifference: Double { monteCarlo == theory ? 0 : (monteCarlo - theory) / abs(theory) }
     public var accepted: Bool { abs(monteCarlo - theory) <= zStar * standardError + delta * abs(theory) }
 }

@@ -170,8 +170,6 @@ public struct GaussianWalkSimulator: ModelSimulator {
     }
 }
 
-func formatSteps(_ x: Double) -> String { x.magnitude < 1e15 ? String(Int64(x)) : String(format: "%.3g", x) }
-
 public struct LeakyDiscreteSimulator: ModelSimulator {
     public let name = "leaky-discrete"
     public let summary = "Leaky discrete-time neuron V' = beta U + N(m, s^2), spike and reset/subtract within the step (exact; THEORY §9.4)"
@@ -210,7 +208,7 @@ public struct LeakyDiscreteSimulator: ModelSimulator {
         guard let beta = v["beta"], beta >= 0, beta < 1 else { throw SimulatorInputError("parameter 'beta' = \(v["beta"] ?? .nan) is out of range (valid: [0, 1))") }
         let (w, b) = Self.steps(v, options)
         guard w >= 1, b >= 0 else {
-            throw SimulatorInputError("time = \(options.time ?? .nan) gives \(formatSteps(w)) steps (valid: >= 1 step, burn_in >= 0)")
+            throw SimulatorInputError("time = \(options.time ?? .nan) gives \(plainNumber(w)) steps (valid: >= 1 step, burn_in >= 0)")
         }
         guard options.samples >= 160 else {
             throw SimulatorInputError("samples = \(options.samples) is out of range (valid: >= 160; >= 20 blocks of 8 for batch-means errors)")
@@ -218,7 +216,7 @@ public struct LeakyDiscreteSimulator: ModelSimulator {
         let work = Double(options.samples) * (w + b)
         guard work <= walkWorkLimit else {
             throw SimulatorInputError("run too large: \(String(format: "%.2g", work)) neuron-steps (\(options.samples) neurons × " +
-                                      "\(formatSteps(w + b)) steps of window and burn-in; limit \(String(format: "%.0e", walkWorkLimit))): " +
+                                      "\(plainNumber(w + b)) steps of window and burn-in; limit \(String(format: "%.0e", walkWorkLimit))): " +
                                       "reduce 'samples', 'time' or 'burn_in', or lengthen 'time_step'")
         }
         return options

@@ -9,6 +9,9 @@ public enum ELFPrecheck {
         public var description: String { reason }
     }
 
+    /// The first four bytes of every ELF file.
+    static let magic: [UInt8] = [0x7f, 0x45, 0x4c, 0x46]
+    static let badMagic = "not an ELF file (bad magic)"
     static let requiredSymbols = ["workbench_plugin_abi_version", "workbench_plugin_estimators"]
 
     #if arch(x86_64)
@@ -34,7 +37,7 @@ public enum ELFPrecheck {
             func inside(_ offset: UInt64, _ length: UInt64) -> Bool {
                 offset <= UInt64(size) && length <= UInt64(size) - offset
             }
-            guard u8(0) == 0x7f, u8(1) == 0x45, u8(2) == 0x4c, u8(3) == 0x46 else { throw fail("not an ELF file (bad magic)") }
+            guard raw.starts(with: magic) else { throw fail(badMagic) }
             guard u8(4) == 2 else { throw fail("not a 64-bit ELF file") }
             guard u8(5) == 1 else { throw fail("not a little-endian ELF file") }
             guard u16(16) == 3 else { throw fail("not a shared library (ELF type \(u16(16)))") }

@@ -67,16 +67,11 @@ public struct OutputBytes: TextOutputStream {
         var s = s
         s.withUTF8 { storage.append($0.baseAddress!, $0.count) }
     }
-    /// Double's `write(to:)` hands its shortest round-trip digits (the same as `description`) to this
-    /// requirement of TextOutputStream: no String is built for them.
-    public mutating func _writeASCII(_ buffer: UnsafeBufferPointer<UInt8>) {
-        if let b = buffer.baseAddress { storage.append(b, buffer.count) }
-    }
     @inline(__always) public func byte(_ b: UInt8) { storage.appendByte(b) }
     public func append(_ other: OutputBytes) { storage.append(other.storage.base, other.storage.count) }
 
     /// `formatNumber(v)`, byte for byte: integers below 10^15 without a decimal point, else shortest round trip
-    /// (`description`'s text, written by CRyu: a third of Swift's own cost).
+    /// (`description`'s text, written by CRyu in 23 ns against Swift's own 33).
     public mutating func number(_ v: Double) {
         if v.isNaN { write("nan"); return }
         if v.isInfinite { write(v > 0 ? "inf" : "-inf"); return }

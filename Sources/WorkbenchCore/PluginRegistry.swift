@@ -285,23 +285,20 @@ public final class PluginRegistry: @unchecked Sendable {
         guard size <= maxPluginBytes else {
             return .failure(.init(reason: "file of \(size) bytes is too large for a plugin (limit \(maxPluginBytes >> 20) MiB)"))
         }
+        // The magic first: a file that is no library is refused without reading the rest.
+        var head = [UInt8](repeating: 0, count: 4)
+        if size >= 4, pread(fd, &head, 4, 0) == 4, !head.starts(with: ELFPrecheck.magic) {
+            return .failure(.init(reason: ELFPrecheck.badMagic))
+        }
         var data = Data(count: size)
         var filled = 0
-        let ok = data.withUnsafeMutableBytes { (buffer: UnsafeMutableRawBufferPointer) -> Bool in
-            while filled < size {
-                // The magic first (4 bytes), then the rest in one go.
-                let want = filled == 0 ? min(4, size) : size - filled
-                let n = read(fd, buffer.baseAddress! + filled, want)
-                if n < 0 && errno == EINTR { continue }
-                guard n > 0 else { return false }
-                filled += n
-                if filled >= 4 && filled == n && !buffer.starts(with: [0x7f, 0x45, 0x4c, 0x46]) { return true }
-            }
-            return true
+        while filled < size {
+            let n = data.withUnsafeMutableBytes { read(fd, $0.baseAddress! + filled, size - filled) }
+            if n < 0 && errno == EINTR { continue }
+            guard n > 0 else { return .failure(.init(reason: "cannot read file")) }
+            filled += n
         }
-        guard ok else { return .failure(.init(reason: "cannot read file")) }
-        if filled >= 4 && filled < size { return .failure(.init(reason: "not an ELF file (bad magic)")) }
-        return .success(data.prefix(filled))
+        return .success(data)
     }
 
     private func load(_ path: String) {

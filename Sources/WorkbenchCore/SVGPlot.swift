@@ -158,11 +158,9 @@ public struct SVGPlot {
         }
         var clipped: Double? = nil
         if logY && yMin == nil && y1 / y0 > pow(10, maxDecades) { y0 = y1 / pow(10, maxDecades); clipped = y0 }
-        for (name, v) in [("y-min", yMin), ("y-max", yMax)] {
-            guard let v else { continue }
-            guard v.isFinite else { throw WorkbenchError.badInput("--\(name) = \(formatNumber(v)) is not a finite number") }
-            // log10(0) = -inf: the decade ticks would never end.
-            if logY && v <= 0 { throw WorkbenchError.badInput("--\(name) = \(formatNumber(v)) is out of range on the log y axis (valid: > 0)") }
+        // log10(0) = -inf: the decade ticks would never end.
+        for (name, v) in [("y-min", yMin), ("y-max", yMax)] where logY && v.map({ $0 <= 0 }) == true {
+            throw WorkbenchError.badInput("--\(name) = \(formatNumber(v!)) is out of range on the log y axis (valid: > 0)")
         }
         if let v = yMin { y0 = v }
         if let v = yMax { y1 = v }
