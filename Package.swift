@@ -43,9 +43,11 @@ let package = Package(
         .library(name: "InitPlugin", type: .dynamic, targets: ["InitPlugin"]),
         .library(name: "WienerPlugin", type: .dynamic, targets: ["WienerPlugin"]),
         .library(name: "RandomWalkPlugin", type: .dynamic, targets: ["RandomWalkPlugin"]),
+        .library(name: "LinearResponsePlugin", type: .dynamic, targets: ["LinearResponsePlugin"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-numerics", from: "1.1.1"),
     ],
     targets: [
         .systemLibrary(name: "CGSL", pkgConfig: "gsl", providers: [.apt(["libgsl-dev"])]),
@@ -70,6 +72,12 @@ let package = Package(
         .target(name: "RandomWalkNumerics", dependencies: ["GSLSupport", "CGSL"]),
         .target(name: "RandomWalkPlugin", dependencies: ["EstimatorKit", "RandomWalkNumerics"],
                 path: "Plugins/RandomWalk"),
+        .target(name: "LinearResponseNumerics", dependencies: [
+            "GSLSupport", "SiegertNumerics", .product(name: "ComplexModule", package: "swift-numerics"),
+            .product(name: "RealModule", package: "swift-numerics"),
+        ]),
+        .target(name: "LinearResponsePlugin", dependencies: ["EstimatorKit", "LinearResponseNumerics", "SiegertNumerics"],
+                path: "Plugins/LinearResponse"),
         .target(name: "CHostSupport"),
         // Ryu (vendored) under Swift's Double.description layout: batch output's number writer.
         .target(name: "CRyu", exclude: ["ryu/d2s.c", "ryu/LICENSE-Boost", "ryu/README.md"],
@@ -84,6 +92,7 @@ let package = Package(
         ]),
         .testTarget(name: "WorkbenchTests", dependencies: [
             "WorkbenchCore", "SiegertNumerics", "InitNumerics", "WienerNumerics", "GSLSupport", "EstimatorKit", "CWorkbenchPlugin", "MonteCarlo", "CMonteCarloKernels", "RandomWalkNumerics", "ShotNoiseNumerics",
+            "LinearResponseNumerics",
         ]),
     ],
     // Language mode 5: the C interop here (GSL globals, dlopen'ed function tables) is guarded by

@@ -1,0 +1,12 @@
+// The `linear-response` plugin: the export layer only. Numerics: Sources/LinearResponseNumerics.
+import EstimatorKit
+
+let export = PluginExport([LinearResponseEstimator(), ColoredLinearResponseEstimator()])
+
+@_cdecl("workbench_plugin_abi_version")
+public func workbenchPluginABIVersion() -> UInt32 { PluginExport.abiVersion }
+
+@_cdecl("workbench_plugin_estimators")
+public func workbenchPluginEstimators(_ count: UnsafeMutablePointer<Int>?) -> UnsafePointer<UnsafePointer<wb_estimator>?> {
+    export.table(count)
+}

@@ -1,0 +1,210 @@
+// Linear response and spike-train spectrum of the white-noise LIF (THEORY §0.2 conventions), exact up to
+// rounding, by threshold integration (Richardson, Phys. Rev. E 76, 021919, 2007) with a Taylor-series
+// integrator. Units inside: y = (V - μ)/σ, time in units of τ_m; Hz and mV appear only in `Result`.
+//
+// Model. τ_m dV/dt = μ(t) - V + σ(t) √τ_m ξ(t), threshold θ, reset V_r, refractory τ_ref. In y and s = t/τ_m
+// the Fokker–Planck flux is j = -(y p + p'/2) (p: density per unit y, ' = d/dy), ∂_s p = -∂_y j.
+//   Stationary, normalised to the threshold flux j0 = 1 (p0 is then the density per unit of ν0 τ_m):
+//     p0(y) = 2 e^{-y²} ∫_{max(y, y_r)}^{y_θ} e^{u²} du  (j0 = 1 on (y_r, y_θ), 0 below y_r).
+//   First order in a modulation ε e^{iωt} (ŵ = ω τ_m): i ŵ p1 = -j1', j1 = -(y p1 + p1'/2) + ε f, with
+//     f = p0/σ                        for μ(t) = μ + ε e^{iωt}      [ε in mV],
+//     f = -p0'/(2σ²) = (y p0 + j0)/σ² for σ²(t) = σ² + ε e^{iωt}   [ε in mV²];
+//   p1(y_θ) = 0, j1(y_θ) = ν1 τ_m (the rate is the threshold flux), j1 → 0 as y → -∞, and at y_r the
+//   reset re-injects the flux that left τ_ref earlier: j1 drops by ν1 τ_m e^{-iŵ τ_ref/τ_m} going below y_r.
+//   That phase factor is what NNMT's closed form leaves out (our f → 0 limit is then ∂ν/∂μ exactly).
+//
+// Threshold integration. Integrate downward from y_θ, as ODEs p' = -2(y p + j - f), j' = -iŵ p:
+//   a: p = 0, j = 1 at y_θ, no forcing, j -= E = e^{-iŵ τ_ref/τ_m} at y_r  (the unit-rate solution);
+//   r: p = 0, j = 1 at y_r, no forcing                                  (a unit source at the reset);
+//   b_μ, b_σ²: p = j = 0 at y_θ, forcing f, no jump.
+// The physical solution ν1 τ_m a + b has j → 0 at -∞: ν1/ν0 = -j_b/j_a at the bottom (per unit of ν0:
+// b is driven by p0 normalised to j0 = 1). A unit source at y_r with absorbing θ leaks j_r/j_h of it through
+// θ, j_h = j_a + E j_r, so the ISI density has the Fourier transform F = E j_r/j_h and, for the renewal
+// spike train, S(ω)/ν0 = Re[(1 + F)/(1 - F)] = 1 + 2 Re[E j_r / j_a].
+// Downward is the stable direction: every solution is dominated there by the mode that does not vanish at
+// -∞ (a slowly turning j ~ |y|^{iŵ}), the other mode decays (Richardson 2007, §II). The bottom is where p0
+// has fallen by e^{-46} below its value at max(0, y_r)-ish: y_low = -√(min(y_r, 0)² + 46); the decaying
+// mode left in j there is below 1e-19 of the answer.
+//
+// Rounding. j is carried as c + u, c the constant part (1, 1 - E, 0) and u the integral of -iŵ p, so that
+// j_a = (1 - E) + u_a keeps its digits when ŵ → 0 (both parts are O(ŵ)); 1 - E = 2 sin²(φ/2) + i sin φ.
+// p0 and its Taylor coefficients come from the closed form at every step (Dawson function, as THEORY §1.3
+// evaluates the density), so no error accumulates in the forcing. The scale e^{-c0}, c0 = max(y_θ, 0)², keeps
+// p0 in range when ν0 underflows; every solution is rescaled when it grows beyond 1e150 (the Gaussian mode
+// grows as e^{y_θ²} below a high threshold, the oscillating one as e^{√ŵ Δy} at high frequency).
+//
+// Taylor integrator (hand-written: the coefficients of the system are linear in y, so its Taylor
+// coefficients follow from a two-term recurrence; explicit Runge–Kutta would need ~10× the steps at 1e-12):
+// about y0 with step h and scaled coefficients a_k = p_k h^k, υ_k = u_k h^k,
+//   (k+1) a_{k+1} = -2h (y0 a_k + h a_{k-1} + [k=0] c + υ_k - w F_k h^k),   (k+1) υ_{k+1} = -iŵ h a_k.
+// The step keeps h (2|y0| + √(2ŵ) + 2) ≤ ρ = 2, where the terms fall like ρ^k/k!; the sum stops when
+// a term is below 1e-18 of the largest state.
+import ComplexModule
+import RealModule
+import Foundation
+import GSLSupport
+import SiegertNumerics
+
+public enum LinearResponse {
+    public typealias C = Complex<Double>
+
+    /// The response of the rate and the spectrum at one frequency, relative to the stationary rate ν0.
+    public struct Result: Sendable {
+        /// ν1/ν0 for a modulation of μ [1/mV] and of σ² [1/mV²], convention ν(t) = ν0 + ε Re[ν1 e^{iωt}].
+        public let relativeMu: C, relativeSigma2: C
+        /// S(ω)/ν0 of the spike train (→ 1 as ω → ∞, → CV² as ω → 0).
+        public let relativeSpectrum: Double
+        /// Fourier transform of the ISI density at ω (reset phase included).
+        public let isiTransform: C
+        /// Taylor steps taken (work measure).
+        public let steps: Int
+        public init(relativeMu: C, relativeSigma2: C, relativeSpectrum: Double, isiTransform: C, steps: Int) {
+            self.relativeMu = relativeMu; self.relativeSigma2 = relativeSigma2; self.relativeSpectrum = relativeSpectrum
+            self.isiTransform = isiTransform; self.steps = steps
+        }
+    }
+
+    public enum Failure: Error, CustomStringConvertible {
+        case tooManySteps(Int), notFinite
+        public var description: String {
+            switch self {
+            case .tooManySteps(let n):
+                return "threshold integration needs more than \(n) steps here ((theta - v_reset)/sigma or f too large)"
+            case .notFinite: return "threshold integration produced a non-finite value"
+            }
+        }
+    }
+
+    static let rho = 2.0, maxSteps = 2_000_000, maxTerms = 60
+
+    /// One solution (p, j = c + u) of the downward integration, with its forcing weight w and log scale.
+    struct Solution {
+        var p = C.zero, c = C.zero, u = C.zero
+        var w = 0.0
+        var lnScale = 0.0
+        var j: C { c + u }
+        mutating func rescaleIfLarge() {
+            let m = max(p.magnitude, u.magnitude, c.magnitude)
+            guard m > 1e150 else { return }
+            let s = 1 / m
+            p = p.multiplied(by: s); c = c.multiplied(by: s); u = u.multiplied(by: s); w *= s; lnScale += log(s)
+        }
+    }
+
+    /// p0 (scaled by e^{-c0}, normalised to j0 = 1 above y_r) at y, from the closed form of THEORY §1.3.
+    @inline(__always) static func p0(_ y: Double, yT: Double, yR: Double, c0: Double) -> Double {
+        let lower = max(y, yR)
+        // 2 e^{-y²}[e^{yT²} D(yT) - e^{l²} D(l)] e^{-c0}, each exponent formed as a difference of squares.
+        let top = exp((yT - y) * (yT + y) - c0) * GSL.dawson(yT)
+        let bottom = exp((lower - y) * (lower + y) - c0) * GSL.dawson(lower)
+        return 2 * (top - bottom)
+    }
+
+    /// Threshold integration at ŵ = ω τ_m for the thresholds y_θ > y_r and the reset phase φ = ω τ_ref.
+    public static func relative(yTheta yT: Double, yReset yR: Double, omegaTauM w: Double, phase phi: Double,
+                                sigma: Double) throws -> Result {
+        let c0 = yT > 0 ? yT * yT : 0
+        let j0Above = exp(-c0)
+        let yLow = -((min(yR, 0) * min(yR, 0)) + 46).squareRoot()
+        // E = e^{-iφ}; 1 - E without cancellation.
+        let sinHalf = sin(phi / 2)
+        let oneMinusE = C(2 * sinHalf * sinHalf, sin(phi))
+        let e = C(cos(phi), -sin(phi))
+
+        var a = Solution(); a.c = .one
+        var bMu = Solution(); bMu.w = 1 / sigma
+        var bS2 = Solution(); bS2.w = 1 / (sigma * sigma)
+        var r = Solution(); r.c = .one
+        var rStarted = false
+        let minusIW = C(0, -w)
+        let lambdaOmega = (2 * w).squareRoot() + 2
+
+        // Scratch for the Taylor coefficients of p0 (real) per step.
+        var pk = [Double](repeating: 0, count: maxTerms + 2)
+        var y = yT, steps = 0
+        while y > yLow {
+            let atOrAboveReset = y > yR
+            let stop = atOrAboveReset ? yR : yLow
+            var h = -rho / (2 * abs(y) + lambdaOmega)
+            if y + h < stop { h = stop - y }
+            let j0 = atOrAboveReset ? j0Above : 0
+            // p0 coefficients, scaled by h^k.
+            pk[0] = p0(y, yT: yT, yR: yR, c0: c0)
+            pk[1] = -2 * h * (y * pk[0] + j0)
+            var n = 1
+            var largest = max(abs(pk[0]), abs(pk[1]))
+            while n < maxTerms {
+                let next = -2 * h * (y * pk[n] + h * pk[n - 1]) / Double(n + 1)
+                pk[n + 1] = next
+                n += 1
+                largest = max(largest, abs(next))
+                if abs(next) <= 1e-18 * largest && abs(pk[n - 1]) <= 1e-18 * largest { break }
+            }
+            pk[n + 1] = 0                      // terms past n are below rounding: the forcing ends there
+            let terms = n + 1
+            // Forcing coefficients: f_μ,k = p0_k; f_σ²,k = (y p0_k + h p0_{k-1} + [k=0] j0) (times h^k).
+            advance(&a, h: h, y: y, minusIW: minusIW, forcing: nil, pk: pk, terms: terms, j0: j0)
+            advance(&bMu, h: h, y: y, minusIW: minusIW, forcing: .mu, pk: pk, terms: terms, j0: j0)
+            advance(&bS2, h: h, y: y, minusIW: minusIW, forcing: .sigma2, pk: pk, terms: terms, j0: j0)
+            if rStarted { advance(&r, h: h, y: y, minusIW: minusIW, forcing: nil, pk: pk, terms: terms, j0: j0) }
+            y = (y + h == stop) ? stop : y + h
+            steps += 1
+            if steps > maxSteps { throw Failure.tooManySteps(maxSteps) }
+            if y == yR && atOrAboveReset {
+                // Crossing the reset going down: the re-injected flux E leaves j_a (its constant part was
+                // 1 in the scale of a), and r starts here.
+                a.c = oneMinusE.multiplied(by: exp(a.lnScale))
+                rStarted = true
+            }
+        }
+        let ja = a.j, jr = r.j
+        let relMu = (bMu.j / ja).multiplied(by: -exp(a.lnScale - bMu.lnScale + c0))
+        let relS2 = (bS2.j / ja).multiplied(by: -exp(a.lnScale - bS2.lnScale + c0))
+        let ejrOverJa = (e * jr / ja).multiplied(by: exp(a.lnScale - r.lnScale))
+        let spectrum = 1 + 2 * ejrOverJa.real
+        // F = E j_r/j_h, j_h = j_a + E j_r.
+        let isi = ejrOverJa / (1 + ejrOverJa)
+        guard relMu.isFinite, relS2.isFinite, spectrum.isFinite else { throw Failure.notFinite }
+        return Result(relativeMu: relMu, relativeSigma2: relS2, relativeSpectrum: spectrum, isiTransform: isi,
+                      steps: steps)
+    }
+
+    enum Forcing { case mu, sigma2 }
+
+    /// One Taylor step of a solution from y to y + h (coefficients of p0 in `pk`, scaled by h^k).
+    @inline(__always)
+    static func advance(_ s: inout Solution, h: Double, y: Double, minusIW: C, forcing: Forcing?, pk: [Double],
+                        terms: Int, j0: Double) {
+        // Real and imaginary parts written out: the loop is the whole cost of the estimator.
+        let w = minusIW.imaginary          // -ŵ: u' = -iŵ p
+        var aRe = s.p.real, aIm = s.p.imaginary, uRe = s.u.real, uIm = s.u.imaginary
+        var prevRe = 0.0, prevIm = 0.0
+        var pRe = aRe, pIm = aIm, sumURe = uRe, sumUIm = uIm
+        let scale = max(s.p.magnitude, s.u.magnitude, s.c.magnitude, abs(s.w) * abs(pk[0]), 1e-300)
+        let threshold = 1e-18 * scale
+        var k = 0
+        while k < maxTerms {
+            var f = 0.0
+            if let forcing, k < terms {
+                switch forcing {
+                case .mu: f = pk[k]
+                case .sigma2: f = y * pk[k] + (k > 0 ? h * pk[k - 1] : j0)
+                }
+                f *= s.w
+            }
+            var rRe = aRe * y + prevRe * h + uRe - f, rIm = aIm * y + prevIm * h + uIm
+            if k == 0 { rRe += s.c.real; rIm += s.c.imaginary }
+            let g = -2 * h / Double(k + 1), q = h / Double(k + 1)
+            let nextRe = rRe * g, nextIm = rIm * g
+            // u_{k+1} = (i w) a_k q with i w = minusIW = -iŵ.
+            let nuRe = -w * aIm * q, nuIm = w * aRe * q
+            pRe += nextRe; pIm += nextIm; sumURe += nuRe; sumUIm += nuIm
+            prevRe = aRe; prevIm = aIm; aRe = nextRe; aIm = nextIm; uRe = nuRe; uIm = nuIm
+            k += 1
+            let t = max(abs(aRe), abs(aIm), abs(uRe), abs(uIm), abs(prevRe), abs(prevIm))
+            if t <= threshold && k > 2 && (forcing == nil || k >= terms) { break }
+        }
+        s.p = C(pRe, pIm); s.u = C(sumURe, sumUIm)
+        s.rescaleIfLarge()
+    }
+}
