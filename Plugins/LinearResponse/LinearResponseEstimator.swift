@@ -86,7 +86,10 @@ struct LinearResponseEstimator: Estimator {
         out.set(O.spectrum.rawValue, rate.rateHz * r.relativeSpectrum)
         out.set(O.spectrumRelative.rawValue, r.relativeSpectrum)
         out.set(O.isiAbs.rawValue, r.isiTransform.length)
-        out.set(O.isiPhase.rawValue, r.isiTransform.phase)
+        // At very high f the transform underflows to 0, which has no phase.
+        if r.isiTransform == .zero { out.notApplicable(O.isiPhase.rawValue) } else {
+            out.set(O.isiPhase.rawValue, r.isiTransform.phase)
+        }
         return rate.rateHz == 0 ? Warning.rateUnderflow.rawValue : 0
     }
 }

@@ -47,6 +47,10 @@ public struct SimulationOptions: Sendable {
     public var threads = ProcessInfo.processInfo.activeProcessorCount
     public var density: DensityGrid? = nil
     public var recordSpikes = false
+    /// A sinusoidal modulation of μ or σ² (ModulatedLIF.swift); nil: stationary input.
+    public var modulation: Modulation? = nil
+    /// Frequencies [Hz] at which the spike trains' power spectrum is estimated.
+    public var spectrumFrequencies: [Double] = []
     public init() {}
 }
 
@@ -60,6 +64,10 @@ public struct BlockResult: Sendable {
     public var histogram: [Double] = []
     /// Per neuron: spike times in the window [ms from the window start].
     public var spikeTimes: [[Double]] = []
+    /// Σ cos ωt_k and Σ sin ωt_k over the spikes of the response projection (ModulatedLIF.swift).
+    public var fourierCos = 0.0, fourierSin = 0.0
+    /// Per spectrum frequency: Σ over neurons of the periodogram [1/ms].
+    public var periodogram: [Double] = []
 }
 
 public struct SimulationResult: Sendable {
@@ -78,7 +86,10 @@ public struct SimulationResult: Sendable {
     func summed(_ g: [BlockResult]) -> BlockResult {
         var s = BlockResult()
         s.histogram = [Double](repeating: 0, count: options.density?.bins ?? 0)
+        s.periodogram = [Double](repeating: 0, count: options.spectrumFrequencies.count)
         for b in g {
+            s.fourierCos += b.fourierCos; s.fourierSin += b.fourierSin
+            for k in s.periodogram.indices { s.periodogram[k] += b.periodogram[k] }
             s.neurons += b.neurons; s.spikes += b.spikes; s.isiCount += b.isiCount; s.censored += b.censored
             s.isiSum += b.isiSum; s.isiSumSquares += b.isiSumSquares
             s.nonRefractorySteps += b.nonRefractorySteps; s.vSumNonRefractory += b.vSumNonRefractory
@@ -110,6 +121,29 @@ public struct SimulationResult: Sendable {
             ("mean_v_mv", estimate { $0.vSumNonRefractory / $0.nonRefractorySteps }),
             ("mean_v_all_mv", estimate { $0.vSumAll / $0.steps }),
         ]
+        if let m = options.modulation {
+            // ν1 = (2/(ε N T_p)) Σ e^{-iωt_k} [1/ms per unit ε] → Hz.
+            let tp = wholePeriods(m.frequency, window: T)
+            let re = { (s: BlockResult) in 2000 * s.fourierCos / (m.amplitude * Double(s.neurons) * tp) }
+            let im = { (s: BlockResult) in -2000 * s.fourierSin / (m.amplitude * Double(s.neurons) * tp) }
+            // The phase of a batch is taken relative to the pooled phase, so batches never straddle ±π.
+            let pooled = atan2(im(total), re(total))
+            let relativePhase = { (s: BlockResult) -> Double in
+                let a = atan2(im(s), re(s)) - pooled
+                return pooled + a - 2 * Double.pi * (a / (2 * Double.pi)).rounded()
+            }
+            out += [
+                (m.stem + "_abs" + m.unitSuffix, estimate { hypot(re($0), im($0)) }),
+                (m.stem + "_phase_rad", BatchMeans.estimate(pooled: pooled, batchValues: batches.map { relativePhase(summed($0)) })),
+                (m.stem + "_re" + m.unitSuffix, estimate(re)),
+                (m.stem + "_im" + m.unitSuffix, estimate(im)),
+            ]
+        }
+        let fs = options.spectrumFrequencies
+        for (k, f) in fs.enumerated() {
+            let name = fs.count == 1 ? "spectrum_hz" : "spectrum_hz@" + plainNumber(f)
+            out.append((name, estimate { 1000 * $0.periodogram[k] / Double($0.neurons) }))
+        }
         if let g = options.density {
             for b in 0..<g.bins {
                 out.append(("density_per_mv[\(b)]", estimate { $0.histogram[b] / ($0.steps * g.width) }))
@@ -130,10 +164,13 @@ protocol MembraneStep {
 
 /// Coloured-noise LIF (§9.2): η by its exact OU step, V by Euler; V is C¹, so a grid check suffices.
 struct ColoredStep: MembraneStep {
-    let mu, theta, a, b, etaDecay, etaNoise: Double
+    let mu, theta, a, b, etaDecay, etaNoise, dt: Double
+    let modulation: Modulation?
+    let sigma2: Double
+    var n = 0
     var eta: V8
-    init(_ p: LIFModelParameters, dt: Double, normals: inout NormalBuffer) {
-        mu = p.mu; theta = p.theta
+    init(_ p: LIFModelParameters, dt: Double, modulation: Modulation? = nil, normals: inout NormalBuffer) {
+        mu = p.mu; theta = p.theta; self.dt = dt; self.modulation = modulation; sigma2 = p.sigma * p.sigma
         a = dt / p.tauM
         b = p.sigma * dt / p.tauM.squareRoot()
         etaDecay = Foundation.exp(-dt / p.tauS)
@@ -141,6 +178,13 @@ struct ColoredStep: MembraneStep {
         eta = normals.next() * (1 / (2 * p.tauS)).squareRoot()       // stationary start
     }
     @inline(__always) mutating func step(_ v: V8, _ normals: inout NormalBuffer, _ uniforms: inout LaneRNG) -> (V8, Mask8) {
+        var mu = self.mu, b = self.b
+        if let m = modulation {
+            // μ or σ at the middle of the step (ModulatedLIF.swift).
+            let c = cos(phase(m.frequency, (Double(n) + 0.5) * dt))
+            n += 1
+            if m.target == .mu { mu += m.amplitude * c } else { b *= ((sigma2 + m.amplitude * c) / sigma2).squareRoot() }
+        }
         let vn = v + a * (mu - v) + b * eta
         eta = eta * etaDecay + etaNoise * normals.next()
         return (vn, vn .>= theta)
@@ -161,7 +205,16 @@ public enum LIFSimulator {
                 var normals = NormalBuffer(LaneRNG(seed: o.seed, stream: 2 * UInt64(b)))
                 var uniforms = LaneRNG(seed: o.seed, stream: 2 * UInt64(b) + 1)
                 defer { normals.release() }
-                var step = ColoredStep(p, dt: o.dt, normals: &normals)
+                var step = ColoredStep(p, dt: o.dt, modulation: o.modulation, normals: &normals)
+                return simulateBlock(&step, &normals, &uniforms, lanes: min(8, o.neurons - 8 * b), p, o)
+            }
+        } else if let m = o.modulation {
+            // The C kernel holds μ and σ fixed: a modulated white LIF takes the Swift step (same streams).
+            blocks = BlockRunner.run(blocks: nBlocks, threads: o.threads, progress: progress) { b -> BlockResult in
+                var normals = NormalBuffer(LaneRNG(seed: o.seed, stream: 2 * UInt64(b)))
+                var uniforms = LaneRNG(seed: o.seed, stream: 2 * UInt64(b) + 1)
+                defer { normals.release() }
+                var step = ModulatedWhiteStep(p, o, m)
                 return simulateBlock(&step, &normals, &uniforms, lanes: min(8, o.neurons - 8 * b), p, o)
             }
         } else {
@@ -218,6 +271,7 @@ public enum LIFSimulator {
         var hist = [Double](repeating: 0, count: groups * bins)
         var isiStart = [Double](repeating: -1, count: 8 * groups)     // start of an open ISI that began in the window
         var events = [wb_spike_event](repeating: wb_spike_event(), count: 256)
+        var taps = lanes.map { SpectralTaps(o, lanes: $0) }
         hist.withUnsafeMutableBufferPointer { h in
             var params = wb_lif_white_params(
                 theta: p.theta, v_reset: p.vReset, decay: Foundation.exp(-dt / p.tauM),
@@ -258,6 +312,7 @@ public enum LIFSimulator {
                             results[g].spikes += 1
                             isiStart[bit] = t
                             if o.recordSpikes { results[g].spikeTimes[lane].append(t) }
+                            if taps[g].isActive { taps[g].spike(lane: lane, at: t) }
                         } else {
                             isiStart[bit] = -1
                         }
@@ -279,6 +334,7 @@ public enum LIFSimulator {
             // Refractory steps hold V at v_reset, so the sum over all steps needs no counter of its own.
             results[g].vSumAll = results[g].vSumNonRefractory + p.vReset * (results[g].steps - results[g].nonRefractorySteps)
             results[g].histogram = Array(hist[(g * bins)..<((g + 1) * bins)])
+            taps[g].finish(&results[g], lanes: lanes[g])
         }
         return results
     }
@@ -294,6 +350,7 @@ public enum LIFSimulator {
         r.neurons = lanes
         if o.recordSpikes { r.spikeTimes = Array(repeating: [], count: lanes) }
         var hist = [Double](repeating: 0, count: o.density?.bins ?? 0)
+        var taps = SpectralTaps(o, lanes: lanes)
 
         var v = V8(repeating: p.vReset)
         var ref = V8.zero                              // refractory steps left
@@ -324,6 +381,7 @@ public enum LIFSimulator {
                         r.spikes += 1
                         isiStart[lane] = t
                         if o.recordSpikes { r.spikeTimes[lane].append(t) }
+                        if taps.isActive { taps.spike(lane: lane, at: t) }
                     } else {
                         isiStart[lane] = -1
                     }
@@ -349,6 +407,7 @@ public enum LIFSimulator {
         r.vSumNonRefractory = vSum.sum(); r.nonRefractorySteps = nonRef.sum(); r.vSumAll = vAll.sum()
         r.steps = Double(lanes * windowSteps)
         r.histogram = hist
+        taps.finish(&r, lanes: lanes)
         return r
     }
 }

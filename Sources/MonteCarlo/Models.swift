@@ -34,7 +34,13 @@ public struct SimulatorModel: Sendable {
         SimulatorParameter(name: "tau_m", unit: "ms", summary: "membrane time constant", defaultValue: 20, min: 0, minExclusive: true),
         SimulatorParameter(name: "tau_ref", unit: "ms", summary: "refractory period", defaultValue: 2, min: 0, minExclusive: false),
     ]
-    static let lifObservables = ["rate_hz", "cv", "mean_v_mv", "mean_v_all_mv", "density_per_mv"]
+    /// Observables of a modulated run (ModulatedLIF.swift).
+    public static let responseObservables = ["mu", "sigma2"].flatMap { stem in
+        let unit = stem == "mu" ? "_hz_per_mv" : "_hz_per_mv2"
+        return ["abs" + unit, "phase_rad", "re" + unit, "im" + unit].map { "response_\(stem)_" + $0 }
+    }
+    static let lifObservables = ["rate_hz", "cv", "mean_v_mv", "mean_v_all_mv", "density_per_mv", "spectrum_hz"]
+        + responseObservables
 
     public static let all: [SimulatorModel] = [
         SimulatorModel(name: "lif-white", summary: "white-noise LIF: exact OU step, bridge or grid threshold (THEORY §9.1)",
@@ -55,14 +61,16 @@ public struct SimulatorModel: Sendable {
     /// The simulator's own systematic error for an observable (THEORY §9.1/§9.2), added to the
     /// estimator's model error in validation.
     public func simulatorError(observable: String, options o: SimulationOptions, parameters p: LIFModelParameters) -> Double {
-        if name == "lif-colored" && p.tauS > 0 { return 0.005 }        // Euler V at Δt ≤ τ_s/100
+        // A response at the default ε = σ/10 (or σ²/10) carries O(ε²) terms of about 1 % (ModulatedLIF.swift).
+        let nonlinear = observable.hasPrefix("response_") ? 0.01 : 0
+        if name == "lif-colored" && p.tauS > 0 { return 0.005 + nonlinear }        // Euler V at Δt ≤ τ_s/100
         let fine = o.dt <= 5e-4 * p.tauM, coarse = o.dt <= 5e-3 * p.tauM
         switch (observable, o.scheme) {
         case ("rate_hz", .bridge): return fine ? 0.002 : (coarse ? 0.005 : 0.02)
         case ("rate_hz", .naive): return 0.005          // only against the shifted threshold (THEORY §9.1)
         case ("cv", .bridge): return 0.005
         case ("cv", .naive): return 0.015
-        default: return coarse ? 0.005 : 0.02
+        default: return (coarse ? 0.005 : 0.02) + nonlinear
         }
     }
 }

@@ -9,7 +9,8 @@ public struct SimulationRequest {
     public let spikesFile: String?
     public let format: OutputFormat
 
-    static let commandOptions: Set<String> = ["neurons", "samples", "time", "dt", "burn_in", "scheme", "seed", "threads", "spikes", "density", "precision"]
+    static let commandOptions: Set<String> = ["neurons", "samples", "time", "dt", "burn_in", "scheme", "seed", "threads", "spikes", "density", "precision",
+                                                      "modulate", "spectrum"]
 
     public init(words: [String]) throws {
         let args = try EvalArguments(words, commandOptions: Self.commandOptions)
@@ -69,6 +70,46 @@ public struct SimulationRequest {
         return DensityGrid(vMin: lo, vMax: hi, bins: bins)
     }
 
+    /// `mu:EPS:F` or `sigma2:EPS:F` (EPS in mV or mV², F in Hz; units may be written, e.g. mu:0.5mV:10Hz).
+    static func modulation(_ text: String, _ p: LIFModelParameters, _ o: SimulationOptions) throws -> Modulation {
+        let parts = text.split(separator: ":", omittingEmptySubsequences: false).map(String.init)
+        guard parts.count == 3, let target = Modulation.Target(rawValue: parts[0]) else {
+            throw WorkbenchError.badInput("option 'modulate' = '\(text)': expected mu:EPS:F or sigma2:EPS:F, e.g. mu:0.5:10 (EPS in mV or mV^2, F in Hz)")
+        }
+        let unit = target == .mu ? "mV" : "mV^2"
+        let eps = try Quantity.parse(parts[1], unit: unit, name: "modulate amplitude")
+        let f = try Quantity.parse(parts[2], unit: "Hz", name: "modulate frequency")
+        guard eps > 0, eps.isFinite else {
+            throw WorkbenchError.badInput("option 'modulate': amplitude = \(formatNumber(eps)) \(unit) is out of range (valid: > 0)")
+        }
+        if target == .sigma2 && !(eps < p.sigma * p.sigma) {
+            throw WorkbenchError.badInput("option 'modulate': amplitude = \(formatNumber(eps)) mV^2 is out of range (valid: < sigma^2 = \(formatNumber(p.sigma * p.sigma)) mV^2, so that sigma^2(t) > 0)")
+        }
+        try checkFrequency(f, option: "modulate", o, stepsPerPeriod: 20)
+        return Modulation(target: target, amplitude: eps, frequency: f)
+    }
+
+    /// Comma-separated frequencies [Hz], at most 64.
+    static func spectrumFrequencies(_ text: String, _ o: SimulationOptions) throws -> [Double] {
+        let fs = try text.split(separator: ",").map { try Quantity.parse(String($0), unit: "Hz", name: "spectrum") }
+        guard !fs.isEmpty, fs.count <= 64 else {
+            throw WorkbenchError.badInput("option 'spectrum' = '\(text)': expected 1 to 64 comma-separated frequencies in Hz, e.g. 1,10,100")
+        }
+        for f in fs { try checkFrequency(f, option: "spectrum", o, stepsPerPeriod: 2) }
+        return fs
+    }
+
+    /// f > 0, at least one whole period in the window, and `stepsPerPeriod` time steps per period.
+    static func checkFrequency(_ f: Double, option: String, _ o: SimulationOptions, stepsPerPeriod: Double) throws {
+        let fMax = 1000 / (stepsPerPeriod * o.dt)
+        guard f > 0, f <= fMax else {
+            throw WorkbenchError.badInput("option '\(option)': frequency = \(formatNumber(f)) Hz is out of range (valid: > 0 and <= \(formatNumber(fMax)) Hz, \(formatNumber(stepsPerPeriod)) steps of dt = \(formatNumber(o.dt)) ms per period)")
+        }
+        guard wholePeriods(f, window: o.time) > 0 else {
+            throw WorkbenchError.badInput("option '\(option)': frequency = \(formatNumber(f)) Hz has no whole period in the window T = \(formatNumber(o.time)) ms (valid: >= \(formatNumber(1000 / o.time)) Hz, or a longer --time)")
+        }
+    }
+
     static func number(_ extra: [String: String], _ name: String, unit: String, default d: Double) throws -> Double {
         guard let t = extra[name] else { return d }
         return try Quantity.parse(t, unit: unit, name: name)
@@ -101,6 +142,8 @@ public struct SimulationRequest {
             o.threads = t
         }
         if let d = extra["density"] { o.density = try densityGrid(d) }
+        if let m = extra["modulate"] { o.modulation = try modulation(m, p, o) }
+        if let f = extra["spectrum"] { o.spectrumFrequencies = try spectrumFrequencies(f, o) }
         o.recordSpikes = extra["spikes"] != nil
         let steps = Double(o.neurons) * (o.time + o.burnIn) / o.dt
         guard steps <= 1e13 else { throw WorkbenchError.badInput("run of \(steps) neuron-steps is too large (limit 1e13)") }
@@ -125,6 +168,14 @@ public enum SimulationReport {
     }
 
     static let units = ["rate_hz": "Hz", "cv": "", "mean_v_mv": "mV", "mean_v_all_mv": "mV"]
+    static func unit(_ name: String) -> String {
+        if let u = units[name] { return u }
+        if name.hasPrefix("spectrum_hz") { return "Hz" }
+        if name.hasSuffix("_rad") { return "rad" }
+        if name.hasSuffix("_hz_per_mv2") { return "Hz/mV^2" }
+        if name.hasSuffix("_hz_per_mv") { return "Hz/mV" }
+        return ""
+    }
 
     public static func render(_ r: SimulationResult, format: OutputFormat) -> String {
         let t = r.total
@@ -147,7 +198,7 @@ public enum SimulationReport {
                 ("warnings", .array(warnings))]).render() + "\n"
         case .csv:
             var lines = ["observable,value,se,unit"]
-            for o in main { lines.append("\(o.name),\(csvNumber(o.estimate.value)),\(csvNumber(o.estimate.standardError)),\(units[o.name] ?? "")") }
+            for o in main { lines.append("\(o.name),\(csvNumber(o.estimate.value)),\(csvNumber(o.estimate.standardError)),\(unit(o.name))") }
             if let g = r.options.density {
                 for b in 0..<g.bins { let e = r.density(bin: b)!; lines.append("density_per_mv@\(formatNumber(g.center(b))),\(csvNumber(e.value)),\(csvNumber(e.standardError)),1/mV") }
             }
@@ -156,9 +207,14 @@ public enum SimulationReport {
             let o = r.options
             var s = "\(r.model) simulation — \(o.neurons) neurons, T = \(formatNumber(o.time)) ms after \(formatNumber(o.burnIn)) ms burn-in, dt = \(formatNumber(o.dt)) ms, scheme \(r.model == "lif-colored" && r.parameters.tauS > 0 ? "euler" : o.scheme.rawValue), seed \(o.seed)\n"
             s += "parameters: " + parameters(r.parameters, model: r.model).map { "\($0.0) = \(formatNumber($0.1)) \($0.2)" }.joined(separator: ", ") + "\n\n"
+            let width = max(16, (main.map(\.name.count).max() ?? 0) + 2)
+            if let m = o.modulation {
+                s += "modulation: \(m.target.rawValue)(t) = \(m.target == .mu ? "mu" : "sigma^2") + \(formatNumber(m.amplitude)) \(m.target == .mu ? "mV" : "mV^2") cos(2 pi \(formatNumber(m.frequency)) Hz t)\n\n"
+            }
             for ob in main {
-                s += "  " + ob.name.padding(toLength: 16, withPad: " ", startingAt: 0)
-                s += ob.estimate.text + (units[ob.name].map { $0.isEmpty ? "" : " " + $0 } ?? "") + "\n"
+                s += "  " + ob.name.padding(toLength: width, withPad: " ", startingAt: 0)
+                let u = unit(ob.name)
+                s += ob.estimate.text + (u.isEmpty ? "" : " " + u) + "\n"
             }
             if let g = r.options.density {
                 s += "\n  density_per_mv (non-refractory time per bin / all time / bin width)\n"

@@ -282,13 +282,27 @@ public enum Validation {
             else { throw WorkbenchError.badInput("model \(model.name) needs '\(p.name)', which estimator '\(e.name)' does not have") }
         }
         let lif = model.makeParameters(values)
-        var o = try SimulationRequest.options(args.extra, lif)
+        var extra = args.extra
+        let modulate = extra.removeValue(forKey: "modulate")
+        let frequency = e.parameter(named: "f").map { row[$0.index] }
+        if let f = frequency, f > 0, extra["dt"] == nil, modulate != "none" {
+            // 20 steps per period of the modulation at least.
+            extra["dt"] = formatNumber(min(lif.tauS > 0 ? min(0.1, lif.tauS / 100) : 0.1, 1000 / (20 * f)))
+        }
+        var o = try SimulationRequest.options(extra, lif)
         var notes: [String] = []
         if args.extra["neurons"] == nil { o.neurons = 2000 }
+        var observables = Set(model.observables)
+        if let f = frequency {
+            let plan = try ResponseValidation.plan(modulate, f: f, lif, e, th, &o, userTime: args.extra["time"] != nil,
+                                                   precision: precision)
+            observables.subtract(plan.excluded)
+            notes += plan.notes
+        }
         // Run length from the estimator's own prediction: SE(rate)/rate ≈ CV/√(#spikes) for a renewal process.
         let rate = e.output(named: "rate_hz").map { th.value(0, $0.index) } ?? .nan
         let cv = e.output(named: "cv").map { th.value(0, $0.index) } ?? 1
-        if rate.isFinite && rate > 0 {
+        if rate.isFinite && rate > 0 && o.modulation == nil {
             let spikes = pow((cv.isFinite ? max(cv, 0.3) : 1) / precision, 2)
             if args.extra["time"] == nil {
                 let t = spikes / (rate * Double(o.neurons)) * 1000
@@ -308,7 +322,7 @@ public enum Validation {
         return cs.indices.map { k in
             let ce = cs[k].estimator
             var notes = notes
-            cs[k].compareOutputs(observables: Set(model.observables), mc: sim.observable, simulatorError: error)
+            cs[k].compareOutputs(observables: observables, mc: sim.observable, simulatorError: error)
             if let out = ce.outputs.first(where: { $0.observable == "density_per_mv" }), let vp = ce.parameter(named: "v"), let g = o.density {
                 cs[k].compareDensity(out, v: vp, grid: g, mc: (0..<g.bins).map { sim.density(bin: $0)! }, simulatorError: error("density_per_mv"))
             }
@@ -318,6 +332,51 @@ public enum Validation {
                                     provenance: SimulationReport.provenance(sim),
                                     header: "validate \(ce.name) against a \(sim.model) simulation: \(o.neurons) neurons, T = \(formatNumber(o.time)) ms after \(formatNumber(o.burnIn)) ms burn-in, dt = \(formatNumber(o.dt)) ms, scheme \(o.scheme.rawValue), seed \(o.seed)",
                                     footer: String(format: "simulation: %d spikes, %.3g neuron-steps in %.2f s", sim.total.spikes, sim.neuronSteps, sim.seconds))
+        }
+    }
+
+    /// Linear response: which run validates an estimator with a frequency parameter `f`, and what it leaves out.
+    enum ResponseValidation {
+        static func plan(_ modulate: String?, f: Double, _ lif: LIFModelParameters, _ e: LoadedEstimator,
+                         _ th: LoadedEstimator.Batch, _ o: inout SimulationOptions, userTime: Bool,
+                         precision: Double) throws -> (excluded: Set<String>, notes: [String]) {
+            let responses = Set(SimulatorModel.responseObservables)
+            let stationary: Set<String> = ["rate_hz", "cv", "mean_v_mv", "mean_v_all_mv", "density_per_mv", "spectrum_hz"]
+            let parts = (modulate ?? "mu").split(separator: ":", omittingEmptySubsequences: false).map(String.init)
+            if parts[0] == "none" || f == 0 {
+                if f > 0 { o.spectrumFrequencies = [f] }
+                o.time = max(o.time, (1000 / max(f, 1e-300)).rounded(.up))
+                if f > 0 { o.time = (o.time * f / 1000).rounded(.up) * 1000 / f }
+                return (responses, [f == 0 ? "f = 0: the static gain is not simulated (a modulation needs f > 0)"
+                                           : "stationary run (--modulate none): the responses are not compared"])
+            }
+            guard parts.count <= 2, let target = Modulation.Target(rawValue: parts[0]) else {
+                throw WorkbenchError.badInput("option 'modulate' = '\(modulate ?? "")': validate takes mu, sigma2, none, or mu:EPS / sigma2:EPS (the frequency is the estimator's f)")
+            }
+            // Default amplitude: a tenth of σ (or σ²), where the O(ε²) terms stay near 1 % (halve it to check).
+            let eps = parts.count == 2 ? try Quantity.parse(parts[1], unit: target == .mu ? "mV" : "mV^2", name: "modulate amplitude")
+                : (target == .mu ? 0.1 * lif.sigma : 0.1 * lif.sigma * lif.sigma)
+            o.modulation = try SimulationRequest.modulation("\(target.rawValue):\(eps):\(f)", lif, o)
+            let m = o.modulation!
+            if !userTime {
+                // SE of Re ν1 and Im ν1 ≈ √(2 S/(N T))/ε for a spike train of spectrum S: size for 5·precision of |ν1|.
+                let amplitude = e.output(named: m.stem + "_abs" + m.unitSuffix).map { th.value(0, $0.index) } ?? .nan
+                let spectrum = e.output(named: "spectrum_hz").map { th.value(0, $0.index) }
+                    ?? e.output(named: "rate_hz").map { th.value(0, $0.index) } ?? .nan
+                if amplitude.isFinite && amplitude > 0 && spectrum.isFinite && spectrum > 0 {
+                    let p = 5 * precision
+                    let nt = 2 * (spectrum / 1000) / pow(eps * p * amplitude / 1000, 2)        // neuron-ms
+                    o.time = min(max((nt / Double(o.neurons) / 100).rounded(.up) * 100, 2000), 300_000)
+                }
+                o.burnIn = max(o.burnIn, 10 * lif.tauM)
+            }
+            o.time = max((o.time * f / 1000).rounded(.up), 1) * 1000 / f          // whole periods
+            let other = responses.filter { !$0.hasPrefix(m.stem + "_") }
+            return (stationary.union(other), [
+                "modulated run: \(m.target == .mu ? "mu" : "sigma^2") + \(formatNumber(eps)) \(m.target == .mu ? "mV" : "mV^2") cos(2 pi \(formatNumber(f)) Hz t); "
+                    + "the stationary observables (rate, CV, spectrum) and the \(m.target == .mu ? "sigma^2" : "mu") response are not compared here "
+                    + "(--modulate \(m.target == .mu ? "sigma2" : "mu") or --modulate none compares them)",
+            ])
         }
     }
 

@@ -15,7 +15,8 @@ extension Workbench {
               --format table|json|csv   output format (default: table; csv for batches)
               --outputs a,b,...         outputs to compute and print (others are not computed)
               --input FILE.csv          one evaluation per row; the header names parameters (default units)
-              --grid name=a:b:step      a grid axis (repeatable; cartesian product; or name=v1,v2,...)
+              --grid name=a:b:step      a grid axis (repeatable; cartesian product; or name=v1,v2,...;
+                                        name=a:b:logN: N log-spaced points per decade, e.g. f=0.1:1e4:log5)
               --v-rest E                potentials (theta, v_reset, v) are absolute; outputs reported absolute
               --sigma-free s            free-membrane std instead of sigma (sigma = sqrt(2) s)
               --plugin-path DIR         search DIR for plugins first
@@ -24,6 +25,7 @@ extension Workbench {
               workbench eval siegert 15 5
               workbench eval siegert 15 5 --tau-m 10ms --format json
               workbench eval siegert --grid mu=-20:40:0.5 --grid sigma=1,2,5 --outputs rate_hz,cv
+              workbench eval linear-response 15 5 --grid f=0.1:10000:log5 --format csv
             """)
 
         @Argument(parsing: .captureForPassthrough, help: "Estimator name, values and options (see discussion).")

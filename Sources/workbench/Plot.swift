@@ -39,6 +39,8 @@ extension Workbench {
               workbench plot siegert ln_rate_hz --sigma 5 --grid mu=-10:40:0.5
               workbench plot siegert rate_hz --grid mu=0:30:0.5 --grid sigma=2,5 \\
                   --log-y --mc --seed 3 -o rate-mc.svg
+              workbench plot linear-response response_mu_abs_hz_per_mv 15 5 \\
+                  --grid f=0.1:10000:log10 --log-x --log-y --mc --mc-points 5
 
             """)
 

@@ -104,7 +104,7 @@ import WorkbenchCore
         #expect(t4.contains { $0[col("variant")] == "siegert-colored" && $0[col("status")] == "ok" })
         #expect(t4.contains { $0[col("variant")].contains("taylor") && $0[col("status")] == "error" })
         // Where both rows ran, their MC columns are the same simulation.
-        let ok = rows.filter { $0[col("sigma")] == "5" && $0[col("tau_s")] == "0.3" }
+        let ok = rows.filter { $0[col("sigma")] == "5" && $0[col("tau_s")] == "0.3" && $0[col("quantity")] == "rate_hz" }
         #expect(ok.count == 2 && ok[0][col("mc")] == ok[1][col("mc")] && ok[0][col("mc_se")] == ok[1][col("mc_se")])
         #expect(ok[0][col("estimator")] != ok[1][col("estimator")])
         // The point's seed reproduces it with validate.
