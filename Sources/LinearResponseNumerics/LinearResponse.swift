@@ -29,9 +29,11 @@
 // Rounding. j is carried as c + u, c the constant part (1, 1 - E, 0) and u the integral of -iŵ p, so that
 // j_a = (1 - E) + u_a keeps its digits when ŵ → 0 (both parts are O(ŵ)); 1 - E = 2 sin²(φ/2) + i sin φ.
 // p0 and its Taylor coefficients come from the closed form at every step (Dawson function, as THEORY §1.3
-// evaluates the density), so no error accumulates in the forcing. The scale e^{-c0}, c0 = max(y_θ, 0)², keeps
-// p0 in range when ν0 underflows; every solution is rescaled when it grows beyond 1e150 (the Gaussian mode
-// grows as e^{y_θ²} below a high threshold, the oscillating one as e^{√ŵ Δy} at high frequency).
+// evaluates the density), so no error accumulates in the forcing. p0 spans e^{y_θ²} (bulk over threshold
+// region) when ν0 underflows, and the threshold region matters (Kramers: the response is made there): p0 is
+// taken in a scale local to each step, and each solution is stored as e^{lnScale} times its true size,
+// rescaled when it grows beyond 1e150 (the Gaussian mode grows as e^{y_θ²} below a high threshold, the
+// oscillating one as e^{√ŵ Δy} at high frequency) or when the forcing outgrows it.
 //
 // Taylor integrator (hand-written: the coefficients of the system are linear in y, so its Taylor
 // coefficients follow from a two-term recurrence; explicit Runge–Kutta would need ~10× the steps at 1e-12):
@@ -75,36 +77,46 @@ public enum LinearResponse {
         }
     }
 
-    static let rho = 2.0, maxSteps = 2_000_000, maxTerms = 60
+    static let maxSteps = 2_000_000, maxTerms = 60
 
-    /// One solution (p, j = c + u) of the downward integration, with its forcing weight w and log scale.
+    /// One solution (p, j = c + u) of the downward integration, stored as e^{lnScale} times its true size,
+    /// with the weight w of its forcing in that storage.
     struct Solution {
         var p = C.zero, c = C.zero, u = C.zero
         var w = 0.0
         var lnScale = 0.0
         var j: C { c + u }
+        mutating func scale(lnFactor x: Double) {
+            let s = exp(x)
+            p = p.multiplied(by: s); c = c.multiplied(by: s); u = u.multiplied(by: s); lnScale += x
+        }
         mutating func rescaleIfLarge() {
             let m = max(p.magnitude, u.magnitude, c.magnitude)
-            guard m > 1e150 else { return }
-            let s = 1 / m
-            p = p.multiplied(by: s); c = c.multiplied(by: s); u = u.multiplied(by: s); w *= s; lnScale += log(s)
+            if m > 1e150 { scale(lnFactor: -log(m)) }
         }
     }
 
     /// p0 (scaled by e^{-c0}, normalised to j0 = 1 above y_r) at y, from the closed form of THEORY §1.3.
-    @inline(__always) static func p0(_ y: Double, yT: Double, yR: Double, c0: Double) -> Double {
-        let lower = max(y, yR)
-        // 2 e^{-y²}[e^{yT²} D(yT) - e^{l²} D(l)] e^{-c0}, each exponent formed as a difference of squares.
-        let top = exp((yT - y) * (yT + y) - c0) * GSL.dawson(yT)
-        let bottom = exp((lower - y) * (lower + y) - c0) * GSL.dawson(lower)
-        return 2 * (top - bottom)
+    /// ln p0(y) (normalised to j0 = 1 above y_r) from the closed form of THEORY §1.3:
+    /// p0 = 2 e^{M - y²}[e^{y_θ² - M} D(y_θ) - e^{l² - M} D(l)], l = max(y, y_r), M = max(y_θ², l²), every exponent a
+    /// difference of squares, the bracket in [0, 1]. -inf at the threshold.
+    @inline(__always) static func lnP0(_ y: Double, yT: Double, yR: Double) -> Double {
+        let l = max(y, yR)
+        let bracket: Double, lead: Double
+        if yT * yT >= l * l {
+            lead = (yT - y) * (yT + y)
+            bracket = GSL.dawson(yT) - exp((l - yT) * (l + yT)) * GSL.dawson(l)
+        } else {
+            lead = (l - y) * (l + y)
+            bracket = exp((yT - l) * (yT + l)) * GSL.dawson(yT) - GSL.dawson(l)
+        }
+        return bracket > 0 ? M_LN2 + lead + log(bracket) : -.infinity
     }
 
     /// Threshold integration at ŵ = ω τ_m for the thresholds y_θ > y_r and the reset phase φ = ω τ_ref.
+    /// `rho` is the step's reach (h·scale); tests compare ρ = 2 with the four times shorter steps of ρ = 0.5.
     public static func relative(yTheta yT: Double, yReset yR: Double, omegaTauM w: Double, phase phi: Double,
-                                sigma: Double) throws -> Result {
-        let c0 = yT > 0 ? yT * yT : 0
-        let j0Above = exp(-c0)
+                                sigma: Double, rho: Double = 2) throws -> Result {
         let yLow = -((min(yR, 0) * min(yR, 0)) + 46).squareRoot()
         // E = e^{-iφ}; 1 - E without cancellation.
         let sinHalf = sin(phi / 2)
@@ -112,8 +124,7 @@ public enum LinearResponse {
         let e = C(cos(phi), -sin(phi))
 
         var a = Solution(); a.c = .one
-        var bMu = Solution(); bMu.w = 1 / sigma
-        var bS2 = Solution(); bS2.w = 1 / (sigma * sigma)
+        var bMu = Solution(), bS2 = Solution()
         var r = Solution(); r.c = .one
         var rStarted = false
         let minusIW = C(0, -w)
@@ -126,10 +137,16 @@ public enum LinearResponse {
             let atOrAboveReset = y > yR
             let stop = atOrAboveReset ? yR : yLow
             var h = -rho / (2 * abs(y) + lambdaOmega)
-            if y + h < stop { h = stop - y }
-            let j0 = atOrAboveReset ? j0Above : 0
-            // p0 coefficients, scaled by h^k.
-            pk[0] = p0(y, yT: yT, yR: yR, c0: c0)
+            // The last step of a segment lands exactly on its end (y + (stop - y) may round past it).
+            let lands = y + h <= stop
+            if lands { h = stop - y }
+            // p0 in the local scale e^{lp}, lp = max(ln p0, ln j0): p0 and j0 are both ≤ 1 there, so neither
+            // overflows and the one that matters is never lost (p0 near a high threshold is e^{-y_θ²} of its
+            // bulk, yet its forcing is what the response there is made of).
+            let lnP = lnP0(y, yT: yT, yR: yR)
+            let lp = atOrAboveReset ? max(lnP, 0) : lnP
+            let j0 = atOrAboveReset ? exp(-lp) : 0
+            pk[0] = lnP == -.infinity ? 0 : exp(lnP - lp)
             pk[1] = -2 * h * (y * pk[0] + j0)
             var n = 1
             var largest = max(abs(pk[0]), abs(pk[1]))
@@ -142,12 +159,21 @@ public enum LinearResponse {
             }
             pk[n + 1] = 0                      // terms past n are below rounding: the forcing ends there
             let terms = n + 1
-            // Forcing coefficients: f_μ,k = p0_k; f_σ²,k = (y p0_k + h p0_{k-1} + [k=0] j0) (times h^k).
+            // Forcing coefficients: f_μ,k = p0_k/σ; f_σ²,k = (y p0_k + h p0_{k-1} + [k=0] j0)/σ² (times h^k), in the
+            // solution's own scale: a solution smaller than the new forcing is first scaled up to it.
+            for (b, divisor) in [(0, sigma), (1, sigma * sigma)] {
+                var lnForcing = lp + (b == 0 ? bMu.lnScale : bS2.lnScale)
+                if lnForcing > 0 {
+                    if b == 0 { bMu.scale(lnFactor: -lnForcing) } else { bS2.scale(lnFactor: -lnForcing) }
+                    lnForcing = 0
+                }
+                if b == 0 { bMu.w = exp(lnForcing) / divisor } else { bS2.w = exp(lnForcing) / divisor }
+            }
             advance(&a, h: h, y: y, minusIW: minusIW, forcing: nil, pk: pk, terms: terms, j0: j0)
             advance(&bMu, h: h, y: y, minusIW: minusIW, forcing: .mu, pk: pk, terms: terms, j0: j0)
             advance(&bS2, h: h, y: y, minusIW: minusIW, forcing: .sigma2, pk: pk, terms: terms, j0: j0)
             if rStarted { advance(&r, h: h, y: y, minusIW: minusIW, forcing: nil, pk: pk, terms: terms, j0: j0) }
-            y = (y + h == stop) ? stop : y + h
+            y = lands ? stop : y + h
             steps += 1
             if steps > maxSteps { throw Failure.tooManySteps(maxSteps) }
             if y == yR && atOrAboveReset {
@@ -158,8 +184,8 @@ public enum LinearResponse {
             }
         }
         let ja = a.j, jr = r.j
-        let relMu = (bMu.j / ja).multiplied(by: -exp(a.lnScale - bMu.lnScale + c0))
-        let relS2 = (bS2.j / ja).multiplied(by: -exp(a.lnScale - bS2.lnScale + c0))
+        let relMu = (bMu.j / ja).multiplied(by: -exp(a.lnScale - bMu.lnScale))
+        let relS2 = (bS2.j / ja).multiplied(by: -exp(a.lnScale - bS2.lnScale))
         let ejrOverJa = (e * jr / ja).multiplied(by: exp(a.lnScale - r.lnScale))
         let spectrum = 1 + 2 * ejrOverJa.real
         // F = E j_r/j_h, j_h = j_a + E j_r.
