@@ -4,6 +4,7 @@ import Foundation
 import GSLSupport
 import SiegertNumerics
 import Testing
+import WorkbenchCore
 
 struct SiegertColoredTests {
     @Test("THEORY §2.4 vectors", arguments: [
@@ -57,5 +58,37 @@ struct SiegertColoredTests {
         #expect(shift.code == 0, "\(shift.stdout)\(shift.stderr)")
         let taylor = try workbench(["validate", "siegert-colored", "15", "5", "5", "--method", "taylor", "--precision", "0.02"])
         #expect(taylor.code == 4 && taylor.stdout.contains("DISAGREE"), "\(taylor.stdout)")
+    }
+}
+
+/// The gain and CV outputs (issue 22: NNMT has them): d rate/d mu of both methods against a central difference of
+/// the method's own rate (NNMT's Taylor derivative loses the reset term once 1 + erf(y_r) underflows: at mu = 30,
+/// sigma = 2 it gives 7.94 Hz/mV for a slope of 3.91), the CV at tau_s = 0 is siegert's.
+struct SiegertColoredGainTests {
+    func row(_ args: [String], _ outputs: String) throws -> [Double] {
+        let r = try workbench(["eval", "siegert-colored"] + args + ["--outputs", outputs, "--format", "csv"])
+        #expect(r.code == 0, "\(r.stderr)")
+        let cells = CSV.parse(r.stdout)[1]
+        return cells.compactMap(Double.init).suffix(outputs.split(separator: ",").count)
+    }
+
+    @Test(arguments: [("15", "5", "0.5"), ("22", "3", "1"), ("30", "2", "0.5"), ("10", "4", "0.2")])
+    func gainIsTheSlopeOfTheRate(_ p: (String, String, String)) throws {
+        let mu = Double(p.0)!, h = 1e-4
+        for method in ["shift", "taylor"] {
+            let g = try row([p.0, p.1, p.2, "--method", method], "drate_dmu_hz_per_mv")[0]
+            let up = try row([String(mu + h), p.1, p.2, "--method", method], "rate_hz")[0]
+            let down = try row([String(mu - h), p.1, p.2, "--method", method], "rate_hz")[0]
+            let slope = (up - down) / (2 * h)
+            #expect(abs(g / slope - 1) < 1e-7, "\(method) at \(p): gain \(g), slope \(slope)")
+        }
+    }
+
+    @Test func cvIsSiegertsAtZeroTauSAndNotApplicableForTaylor() throws {
+        let white = try workbench(["eval", "siegert", "15", "5", "--outputs", "cv", "--format", "csv"])
+        let cv = Double(CSV.parse(white.stdout)[1][7])!
+        #expect(try row(["15", "5", "0"], "cv,cv_model_error") == [cv, 0])
+        let taylor = try workbench(["eval", "siegert-colored", "15", "5", "0.5", "--method", "taylor", "--outputs", "cv", "--format", "json"])
+        #expect(taylor.stdout.contains("\"not_applicable\": [\"cv\"]"), "\(taylor.stdout)")
     }
 }
