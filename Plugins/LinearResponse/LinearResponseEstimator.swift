@@ -122,6 +122,11 @@ enum ResponseEvaluation {
             let r = try LinearResponse.relative(yTheta: lif.yTheta, yReset: lif.yReset, omegaTauM: omegaTauM,
                                                 phase: phase, sigma: lif.sigma)
             return (rate, r)
+        } catch LinearResponse.Failure.tooManySteps(let n) {
+            let given = "parameters 'mu' = \(formatForMessage(lif.mu)) mV, 'sigma' = \(formatForMessage(lif.sigma)) mV, "
+                + "'f' = \(formatForMessage(f)) Hz, 'tau_m' = \(formatForMessage(lif.tauM)) ms"
+            throw EstimatorFailure(.badInput, "\(given) are outside what linear-response evaluates: "
+                + LinearResponse.Failure.tooManySteps(predicted: n).description)
         } catch {
             throw EstimatorFailure(.numerical, "linear response: \(error)")
         }

@@ -68,17 +68,30 @@ public enum LinearResponse {
     }
 
     public enum Failure: Error, CustomStringConvertible {
-        case tooManySteps(Int), notFinite
+        case tooManySteps(predicted: Double), notFinite
         public var description: String {
             switch self {
             case .tooManySteps(let n):
-                return "threshold integration needs more than \(n) steps here ((theta - v_reset)/sigma or f too large)"
+                // Formatted as a double: n is NaN or inf for infinite f·τ_m, and Int(n) would trap.
+                let count = n.isFinite ? String(format: "%.3g", n) : "unboundedly many"
+                return "the threshold integration would take \(count) Taylor steps (limit \(maxSteps)): "
+                    + "its work grows as y_theta^2 and y_reset^2 (y = (V - mu)/sigma) and as sqrt(f tau_m)"
             case .notFinite: return "threshold integration produced a non-finite value"
             }
         }
     }
 
-    static let maxSteps = 2_000_000, maxTerms = 60
+    /// Taylor steps of a point: ∫ (2|y| + Λ)/ρ dy from y_low to y_θ, Λ = √(2ŵ) + 2 (the step rule below).
+    public static func predictedSteps(yTheta yT: Double, yReset yR: Double, omegaTauM w: Double, rho: Double = 3) -> Double {
+        let yLow = -((min(yR, 0) * min(yR, 0)) + 46).squareRoot(), lambda = (2 * w).squareRoot() + 2
+        let antiderivative = { (y: Double) in y * abs(y) + lambda * y }
+        return (antiderivative(yT) - antiderivative(yLow)) / rho + 2
+    }
+
+    /// At most 2·10⁵ steps (~0.1 s): a point beyond is refused before any work, so that no row of a batch stalls
+    /// (σ → 0 makes the Gaussian mode stiff: steps ~ y², e.g. 10⁶ for y_r = -2000).
+    public static let maxSteps = 200_000
+    static let maxTerms = 60
 
     /// The four solutions a, r, b_μ, b_σ² side by side in SIMD lanes (same recurrence, one loop): p, j = c + u,
     /// each lane stored as e^{lnScale} times its true size; w is each lane's forcing weight in that storage.
@@ -124,6 +137,8 @@ public enum LinearResponse {
     /// `rho` is the step's reach (h·scale); tests compare ρ = 3 with the six times shorter steps of ρ = 0.5.
     public static func relative(yTheta yT: Double, yReset yR: Double, omegaTauM w: Double, phase phi: Double,
                                 sigma: Double, rho: Double = 3) throws -> Result {
+        let predicted = predictedSteps(yTheta: yT, yReset: yR, omegaTauM: w, rho: rho)
+        guard predicted <= Double(maxSteps) else { throw Failure.tooManySteps(predicted: predicted) }
         let yLow = -((min(yR, 0) * min(yR, 0)) + 46).squareRoot()
         // E = e^{-iφ}; 1 - E without cancellation.
         let sinHalf = sin(phi / 2)
@@ -134,13 +149,19 @@ public enum LinearResponse {
         var z = Solutions()
         z.cRe[Solutions.a] = 1
         var rStarted = false
+        if !(yR < yT) {
+            // y_r and y_θ rounded to the same double (θ - V_r below the rounding of μ/σ): the reset is at threshold.
+            z.cRe[Solutions.a] = oneMinusE.real; z.cIm[Solutions.a] = oneMinusE.imaginary
+            z.cRe[Solutions.r] = 1
+            rStarted = true
+        }
         let lambdaOmega = (2 * w).squareRoot() + 2
 
         // Scratch for the Taylor coefficients of p0 (real) per step.
         var pk = [Double](repeating: 0, count: maxTerms + 2)
         var y = yT, steps = 0
         while y > yLow {
-            let atOrAboveReset = y > yR
+            let atOrAboveReset = y > yR && !rStarted
             let stop = atOrAboveReset ? yR : yLow
             var h = -rho / (2 * abs(y) + lambdaOmega)
             // The last step of a segment lands exactly on its end (y + (stop - y) may round past it).
@@ -174,7 +195,7 @@ public enum LinearResponse {
             advance(&z, h: h, y: y, w: w, pk: pk, terms: n + 1, j0: j0)
             y = lands ? stop : y + h
             steps += 1
-            if steps > maxSteps { throw Failure.tooManySteps(maxSteps) }
+            if steps > 2 * maxSteps { throw Failure.tooManySteps(predicted: Double(steps)) }     // not reached
             if y == yR && atOrAboveReset {
                 // Crossing the reset going down: the re-injected flux E leaves j_a (its constant part was
                 // 1 in the scale of a), and r starts here.
@@ -184,7 +205,7 @@ public enum LinearResponse {
                 rStarted = true
             }
         }
-        precondition(rStarted)
+        guard rStarted else { throw Failure.notFinite }      // unreachable: y_low < y_r and the loop lands on it
         let ja = z.j(Solutions.a), jr = z.j(Solutions.r)
         let lnA = z.lnScale[Solutions.a]
         let relMu = (z.j(Solutions.bMu) / ja).multiplied(by: -exp(lnA - z.lnScale[Solutions.bMu]))

@@ -188,6 +188,12 @@ public enum ShotNoise {
         }
         let av = abs(v)
         let (ua, expScale, gammaShape) = v > 0 ? (k2, a1, k1) : (k1, a2, k2)
+        // GSL's U costs O(a) beyond a ~ 1e8 (0.8 s at 2e8, found by the Python fuzz campaign: r_i = 1.7e308 Hz
+        // hung a row): refuse shapes above 1e7, where the free potential is Gaussian to 1/√shape anyway.
+        guard ua <= 1e7 else {
+            throw ShotNoiseError.numerical("free density with shape \(v > 0 ? "r_i" : "r_e") tau_m = \(ua) above 1e7 (Tricomi U "
+                + "costs O(shape) in GSL); the free potential is Gaussian to 1/sqrt(shape) there: see mean_free_v_mv, var_free_v_mv2")
+        }
         return -av / expScale + (b - 1) * log(av) + (try lnHypergU(ua, b, c * av)) - (try lnGamma(gammaShape)) - norm
     }
 

@@ -7,7 +7,7 @@ null without being listed as not applicable or explained by a warning (no silent
 ok row has a negative probability or rate.
 
 CI: 1500 rows per estimator (300 for random-walk and leaky-discrete, whose exact outputs cost up to
-milliseconds), 11 100 rows in all. WORKBENCH_CAMPAIGN_ROWS=N sets the rows per estimator (a long campaign:
+milliseconds), 14 100 rows in all. WORKBENCH_CAMPAIGN_ROWS=N sets the rows per estimator (a long campaign:
 N = 140000 gives 1 036 000 rows, each in CSV and JSON); WORKBENCH_CAMPAIGN_SEED picks another seed. The figures
 are printed.
 """
