@@ -32,17 +32,19 @@ def _random_rows(rng, n):
     return mu, sigma, tau_m
 
 
-@pytest.mark.parametrize("estimator,extra", [("siegert", []), ("siegert-colored", ["tau_s"])])
-def test_every_output_equals_the_cli_bit_for_bit(tmp_path, estimator, extra):
+@pytest.mark.parametrize("estimator", ["siegert", "siegert-colored", "linear-response"])
+def test_every_output_equals_the_cli_bit_for_bit(tmp_path, estimator):
     rng = np.random.default_rng(7)
     n = 1500
     mu, sigma, tau_m = _random_rows(rng, n)
     cols = {"mu": mu, "sigma": sigma, "tau_m": tau_m}
-    if not extra:
+    if estimator == "siegert":
         cols["v"] = rng.uniform(0, 19, n)
-    else:
+    elif estimator == "siegert-colored":
         cols["tau_s"] = rng.uniform(0.1, 2, n)
         cols["method"] = np.where(rng.random(n) < 0.5, "shift", "taylor")
+    else:
+        cols["f"] = np.exp(rng.uniform(np.log(0.1), np.log(1e4), n))
     path = tmp_path / "rows.csv"
     with open(path, "w") as f:
         f.write(",".join(cols) + "\n")
