@@ -352,8 +352,8 @@ static inline __attribute__((always_inline)) void lif_group_refill(lif_group *g,
 static inline __attribute__((always_inline))
 int64_t lif_white(const wb_lif_white_params *p, wb_lif_lanes *lanes, wb_normal_stream *const *normals,
                   wb_bridge_uniform_stream *const *uniforms, const int groups, int64_t steps, const int bridge,
-                  const int accumulate, const int histogram, uint32_t until_spiked, wb_spike_event *events,
-                  int32_t capacity, int32_t *count) {
+                  const int accumulate, const int histogram, const int modulated, uint32_t until_spiked,
+                  wb_spike_event *events, int32_t capacity, int32_t *count) {
     const v8d zero = {0};
     *count = 0;
     if (capacity < 1) return 0;
@@ -375,9 +375,15 @@ int64_t lif_white(const wb_lif_white_params *p, wb_lif_lanes *lanes, wb_normal_s
         }
         for (int64_t end = n + chunk; n < end;) {
             uint32_t spiked = 0;
+            lif_constants step_constants = c;
+            if (modulated) {
+                step_constants.w_drift = zero + p->w_drift_steps[n];
+                step_constants.noise = zero + p->noise_steps[n];
+                step_constants.exponent_scale = zero + p->exponent_steps[n];
+            }
 #pragma clang loop unroll(full)
             for (int j = 0; j < groups; j++)
-                spiked |= lif_white_step(p, &c, &g[j], bridge, accumulate, histogram) << (WB_LANES * j);
+                spiked |= lif_white_step(p, &step_constants, &g[j], bridge, accumulate, histogram) << (WB_LANES * j);
             n++;
             if (__builtin_expect(spiked != 0, 0)) {
                 events[written++] = (wb_spike_event){n, spiked};
@@ -396,18 +402,22 @@ int64_t lif_white(const wb_lif_white_params *p, wb_lif_lanes *lanes, wb_normal_s
     return n;
 }
 
-#define LIF_WHITE_FLAGS(groups, bridge) \
-    if (!accumulate) return lif_white(p, lanes, normals, uniforms, groups, steps, bridge, 0, 0, until_spiked, events, capacity, count); \
-    if (p->histogram) return lif_white(p, lanes, normals, uniforms, groups, steps, bridge, 1, 1, until_spiked, events, capacity, count); \
-    return lif_white(p, lanes, normals, uniforms, groups, steps, bridge, 1, 0, until_spiked, events, capacity, count);
-#define LIF_WHITE_GROUPS(groups) \
-    if (p->bridge) { LIF_WHITE_FLAGS(groups, 1) } \
-    LIF_WHITE_FLAGS(groups, 0)
+#define LIF_WHITE_FLAGS(groups, bridge, mod) \
+    if (!accumulate) return lif_white(p, lanes, normals, uniforms, groups, steps, bridge, 0, 0, mod, until_spiked, events, capacity, count); \
+    if (p->histogram) return lif_white(p, lanes, normals, uniforms, groups, steps, bridge, 1, 1, mod, until_spiked, events, capacity, count); \
+    return lif_white(p, lanes, normals, uniforms, groups, steps, bridge, 1, 0, mod, until_spiked, events, capacity, count);
+#define LIF_WHITE_GROUPS(groups, mod) \
+    if (p->bridge) { LIF_WHITE_FLAGS(groups, 1, mod) } \
+    LIF_WHITE_FLAGS(groups, 0, mod)
 
 int64_t wb_lif_white_run(const wb_lif_white_params *p, wb_lif_lanes *lanes, wb_normal_stream *const *normals,
                          wb_bridge_uniform_stream *const *uniforms, int32_t groups, int64_t steps,
                          int32_t accumulate, uint32_t until_spiked, wb_spike_event *events, int32_t capacity,
                          int32_t *count) {
-    if (groups == 2) { LIF_WHITE_GROUPS(2) }
-    LIF_WHITE_GROUPS(1)
+    if (p->w_drift_steps) {
+        if (groups == 2) { LIF_WHITE_GROUPS(2, 1) }
+        LIF_WHITE_GROUPS(1, 1)
+    }
+    if (groups == 2) { LIF_WHITE_GROUPS(2, 0) }
+    LIF_WHITE_GROUPS(1, 0)
 }

@@ -208,15 +208,6 @@ public enum LIFSimulator {
                 var step = ColoredStep(p, dt: o.dt, modulation: o.modulation, normals: &normals)
                 return simulateBlock(&step, &normals, &uniforms, lanes: min(8, o.neurons - 8 * b), p, o)
             }
-        } else if let m = o.modulation {
-            // The C kernel holds μ and σ fixed: a modulated white LIF takes the Swift step (same streams).
-            blocks = BlockRunner.run(blocks: nBlocks, threads: o.threads, progress: progress) { b -> BlockResult in
-                var normals = NormalBuffer(LaneRNG(seed: o.seed, stream: 2 * UInt64(b)))
-                var uniforms = LaneRNG(seed: o.seed, stream: 2 * UInt64(b) + 1)
-                defer { normals.release() }
-                var step = ModulatedWhiteStep(p, o, m)
-                return simulateBlock(&step, &normals, &uniforms, lanes: min(8, o.neurons - 8 * b), p, o)
-            }
         } else {
             // Two blocks per kernel loop (a block's result does not depend on its partner; measured: two
             // overlap their dependency chains best, more spill registers), one when there are too few
@@ -279,7 +270,12 @@ public enum LIFSimulator {
                 noise: p.sigma * ((1 - Foundation.exp(-2 * dt / p.tauM)) / 2).squareRoot(),
                 bridge_exponent: -2 * p.tauM / (p.sigma * p.sigma * dt), refractory_steps: (p.tauRef / dt).rounded(),
                 bridge: o.scheme == .bridge ? 1 : 0, histogram: bins > 0 ? h.baseAddress : nil, bins: Int32(bins),
-                v_min: o.density?.vMin ?? 0, bin_width: o.density?.width ?? 1)
+                v_min: o.density?.vMin ?? 0, bin_width: o.density?.width ?? 1,
+                w_drift_steps: nil, noise_steps: nil, exponent_steps: nil)
+            let table = o.modulation.map { ModulationTable(p, o, $0) }
+            defer { table?.release() }
+            if let table { params.w_drift_steps = UnsafePointer(table.wDrift); params.noise_steps = UnsafePointer(table.noise)
+                           params.exponent_steps = UnsafePointer(table.exponent) }
             var n = 0
             while true {
                 // Phases: burn-in, the window (statistics), then ISIs that started in it, for at most one more window.
@@ -293,8 +289,13 @@ public enum LIFSimulator {
                     end = windowEnd + windowSteps; accumulate = false
                 }
                 var count: Int32 = 0
+                var length = end - n
+                if let table {
+                    length = min(length, ModulationTable.chunk)
+                    table.fill(from: n, count: length)
+                }
                 let taken = events.withUnsafeMutableBufferPointer { e in
-                    Int(wb_lif_white_run(&params, &state, normalStreams, uniformStreams, Int32(groups), Int64(end - n),
+                    Int(wb_lif_white_run(&params, &state, normalStreams, uniformStreams, Int32(groups), Int64(length),
                                          accumulate ? 1 : 0, untilSpiked, e.baseAddress, Int32(e.count), &count))
                 }
                 for event in events[0..<Int(count)] {

@@ -2,10 +2,8 @@
 //
 // Modulation (`--modulate mu:EPS:F` or `sigma2:EPS:F`): μ(t) = μ + ε cos 2πFt [ε in mV] or
 // σ²(t) = σ² + ε cos 2πFt [ε in mV²], t from the start of the run (burn-in included).
-//   White noise: the OU step stays exact for the time-varying input. Over [t, t + Δt]:
-//     V ← V e^{-Δt/τ} + μ(1 - e^{-Δt/τ}) + ε Re[e^{iωt} (e^{iωΔt} - e^{-Δt/τ})/(1 + iωτ)] + √var Z,
-//     var = (σ²/2)(1 - e^{-2Δt/τ}) [+ ε Re[e^{iωt} (e^{iωΔt} - e^{-2Δt/τ})/(2 + iωτ)] for σ²(t)],
-//   and the Brownian-bridge crossing test uses σ² at the middle of the step.
+//   White noise: the C kernel's OU step stays exact for the time-varying input, from per-step tables
+//   (ModulationTable below); the Brownian-bridge crossing test uses σ² at the middle of the step.
 //   Coloured noise: the Euler step of V takes μ (or σ) at the middle of the step.
 // Response (Fourier projection over whole periods): the first ⌊F T⌋ periods of the window give
 //   ν1 = (2/(ε N T_p)) Σ_spikes e^{-iωt_k},
@@ -92,24 +90,25 @@ struct SpectralTaps {
     }
 }
 
-/// White-noise LIF step under a modulation: exact OU step, Brownian-bridge or grid crossing test.
-struct ModulatedWhiteStep: MembraneStep {
-    let mu, sigma2, theta, decay, dt, tauM: Double
-    let bridge: Bool
+/// The white kernel's per-step inputs under a modulation (mc_kernels.h: w_drift_steps, noise_steps,
+/// exponent_steps), filled chunk by chunk. Exact OU step: with w = θ - V,
+///   w' = e^{-Δt/τ} w + (θ - μ)(1 - e^{-Δt/τ}) - ε Re[e^{iωt} K] + √var Z,
+///   K = (e^{iωΔt} - e^{-Δt/τ})/(1 + iωτ) for μ(t), and for σ²(t) var gains ε Re[e^{iωt} (e^{iωΔt} - e^{-2Δt/τ})/(2 + iωτ)];
+/// the bridge exponent -2τ/(σ² Δt) takes σ² at the middle of the step.
+/// e^{iωt} comes by rotation from exact values at every 1024th step: a pure function of the step index, so the
+/// chunking (which differs with the thread count) never changes a value.
+struct ModulationTable {
+    static let chunk = 4096
     let modulation: Modulation
-    /// (e^{iωΔt} - e^{-Δt/τ})/(1 + iωτ) for μ, (e^{iωΔt} - e^{-2Δt/τ})/(2 + iωτ) for σ².
-    let kRe, kIm: Double
-    /// cos ωt, sin ωt of the current step by rotation, re-anchored on the exact values every 1024 steps
-    /// (the rotation alone would drift by ~1e-16 per step). Every block runs the same sequence.
-    let rotCos, rotSin, halfCos, halfSin: Double
-    var c = 1.0, s = 0.0
-    var n = 0
+    let dt, tauM, sigma2, baseDrift, baseVariance: Double
+    let kRe, kIm, rotCos, rotSin, halfCos, halfSin: Double
+    let wDrift, noise, exponent: UnsafeMutablePointer<Double>
 
     init(_ p: LIFModelParameters, _ o: SimulationOptions, _ m: Modulation) {
-        mu = p.mu; sigma2 = p.sigma * p.sigma; theta = p.theta; dt = o.dt; tauM = p.tauM
-        decay = Foundation.exp(-o.dt / p.tauM)
-        bridge = o.scheme == .bridge
-        modulation = m
+        modulation = m; dt = o.dt; tauM = p.tauM; sigma2 = p.sigma * p.sigma
+        let decay = Foundation.exp(-o.dt / p.tauM)
+        baseDrift = -(p.theta - p.mu) * Foundation.expm1(-o.dt / p.tauM)
+        baseVariance = sigma2 * (1 - decay * decay) / 2
         let w = 2 * Double.pi * m.frequency / 1000                 // rad/ms
         let (numRe, numIm, denRe) = m.target == .mu
             ? (cos(w * o.dt) - decay, sin(w * o.dt), 1.0)
@@ -119,30 +118,33 @@ struct ModulatedWhiteStep: MembraneStep {
         kIm = (numIm * denRe - numRe * denIm) / den
         rotCos = cos(phase(m.frequency, o.dt)); rotSin = sin(phase(m.frequency, o.dt))
         halfCos = cos(phase(m.frequency, o.dt / 2)); halfSin = sin(phase(m.frequency, o.dt / 2))
+        wDrift = .allocate(capacity: Self.chunk); noise = .allocate(capacity: Self.chunk); exponent = .allocate(capacity: Self.chunk)
     }
 
-    @inline(__always) mutating func step(_ v: V8, _ normals: inout NormalBuffer, _ uniforms: inout LaneRNG) -> (V8, Mask8) {
-        if n & 1023 == 0 {
-            let a = phase(modulation.frequency, Double(n) * dt)
-            c = cos(a); s = sin(a)
+    func release() { wDrift.deallocate(); noise.deallocate(); exponent.deallocate() }
+
+    /// Fills entries 0..<count with the steps start..<start + count (indices from the start of the run).
+    func fill(from start: Int, count: Int) {
+        precondition(count <= Self.chunk)
+        let anchor = start - start % 1024
+        var a = phase(modulation.frequency, Double(anchor) * dt)
+        var c = cos(a), s = sin(a)
+        for _ in anchor..<start { (c, s) = (c * rotCos - s * rotSin, s * rotCos + c * rotSin) }
+        for k in 0..<count {
+            let n = start + k
+            if n % 1024 == 0 { a = phase(modulation.frequency, Double(n) * dt); c = cos(a); s = sin(a) }
+            let input = modulation.amplitude * (c * kRe - s * kIm)                      // ε Re[e^{iωt} K]
+            if modulation.target == .mu {
+                wDrift[k] = baseDrift - input
+                noise[k] = baseVariance.squareRoot()
+                exponent[k] = -2 * tauM / (sigma2 * dt)
+            } else {
+                wDrift[k] = baseDrift
+                noise[k] = (baseVariance + input).squareRoot()
+                // cos ω(t + Δt/2) by the half-step rotation.
+                exponent[k] = -2 * tauM / ((sigma2 + modulation.amplitude * (c * halfCos - s * halfSin)) * dt)
+            }
+            (c, s) = (c * rotCos - s * rotSin, s * rotCos + c * rotSin)
         }
-        n += 1
-        let inputTerm = modulation.amplitude * (c * kRe - s * kIm)      // ε Re[e^{iωt} K]
-        var drift = mu * (1 - decay), variance = sigma2 * (1 - decay * decay) / 2
-        var sigma2Mid = sigma2
-        if modulation.target == .mu { drift += inputTerm } else {
-            variance += inputTerm
-            // cos ω(t + Δt/2) = cos ωt cos(ωΔt/2) - sin ωt sin(ωΔt/2), with the half-step rotation.
-            sigma2Mid += modulation.amplitude * (c * halfCos - s * halfSin)
-        }
-        (c, s) = (c * rotCos - s * rotSin, s * rotCos + c * rotSin)
-        let vn = v * decay + drift + variance.squareRoot() * normals.next()
-        var crossed = vn .>= theta
-        if bridge {
-            // p = exp(-2τ(θ - V_n)(θ - V_{n+1})/(σ² Δt)) for two sub-threshold end points.
-            let p = VectorMath.exp((-2 * tauM / (sigma2Mid * dt)) * (theta - v) * (theta - vn))
-            crossed = crossed .| (uniforms.uniform() .< p)
-        }
-        return (vn, crossed)
     }
 }

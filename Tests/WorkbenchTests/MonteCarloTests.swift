@@ -259,7 +259,8 @@ struct WhiteKernelTests {
         histogram.withUnsafeMutableBufferPointer { h in
             var p = wb_lif_white_params(theta: 20, v_reset: 10, decay: exp(-0.1 / 20), w_drift: -5 * expm1(-0.1 / 20),
                                         noise: 5 * ((1 - exp(-0.2 / 20)) / 2).squareRoot(), bridge_exponent: -2 * 20 / (25 * 0.1),
-                                        refractory_steps: 20, bridge: 1, histogram: h.baseAddress, bins: 16, v_min: 4, bin_width: 1)
+                                        refractory_steps: 20, bridge: 1, histogram: h.baseAddress, bins: 16, v_min: 4, bin_width: 1,
+                                        w_drift_steps: nil, noise_steps: nil, exponent_steps: nil)
             var buffer = [wb_spike_event](repeating: wb_spike_event(), count: capacity)
             let normalStreams: [UnsafeMutablePointer<wb_normal_stream>?] = normals
             let uniformStreams: [UnsafeMutablePointer<wb_bridge_uniform_stream>?] = [uniforms, uniforms + 1]

@@ -63,6 +63,9 @@ typedef struct {
     double *histogram;
     int32_t bins;
     double v_min, bin_width;
+    /* A modulated input (issue 22): when w_drift_steps is not NULL, step k of a call (k = 0 .. steps - 1) takes
+     * w_drift_steps[k], noise_steps[k] and exponent_steps[k] instead of w_drift, noise and bridge_exponent. */
+    const double *w_drift_steps, *noise_steps, *exponent_steps;
 } wb_lif_white_params;
 
 /* Eight neurons, by their distance to threshold w = theta - V. Lanes without a neuron (padding) have
