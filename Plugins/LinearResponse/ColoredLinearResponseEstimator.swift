@@ -13,7 +13,8 @@ struct ColoredLinearResponseEstimator: Estimator {
 
     let info = EstimatorInfo(
         name: "linear-response-colored",
-        summary: "Coloured-noise LIF: response of the rate to a modulated mean input, shifted-boundary (Schuecker 2015)",
+        summary: "Coloured-noise LIF: response of the rate to a modulated mean input, shifted boundaries "
+            + "(Schuecker 2015)",
         reference: "Fourcaud & Brunel 2002; Schuecker, Diesmann & Helias 2015 (PRE 92:052119); THEORY.md §2",
         model: "lif-colored",
         notes: """
@@ -50,7 +51,8 @@ struct ColoredLinearResponseEstimator: Estimator {
                                 vReset: p[P.vReset.rawValue], tauM: p[P.tauM.rawValue], tauRef: p[P.tauRef.rawValue])
         let tauS = p[P.tauS.rawValue], f = p[P.f.rawValue]
         guard lif.vReset < lif.theta else {
-            throw EstimatorFailure(.badInput, "parameter 'v_reset' = \(formatForMessage(lif.vReset)) mV is out of range (valid: < theta = \(formatForMessage(lif.theta)) mV)")
+            throw EstimatorFailure(.badInput, "parameter 'v_reset' = \(formatForMessage(lif.vReset)) mV is out of range "
+                + "(valid: < theta = \(formatForMessage(lif.theta)) mV)")
         }
         let k = (tauS / lif.tauM).squareRoot()
         let delta = lif.sigma * ColoredNoise.halfAlpha * k

@@ -14,7 +14,8 @@ enum ResponseOutputs {
         [
             OutputSpec("response_mu_abs_hz_per_mv", unit: "Hz/mV", observable: "response_mu_abs_hz_per_mv",
                        modelErrorOutput: modelErrorOutput,
-                       summary: "amplitude |nu1| of the rate's response to mu(t) = mu + eps cos(2 pi f t), per mV of eps"),
+                       summary: "amplitude |nu1| of the rate's response to mu(t) = mu + eps cos(2 pi f t), "
+                           + "per mV of eps"),
             OutputSpec("response_mu_phase_rad", unit: "rad", observable: "response_mu_phase_rad",
                        modelErrorOutput: modelErrorOutput,
                        summary: "phase of nu1 in (-pi, pi]: nu(t) = nu0 + eps |nu1| cos(2 pi f t + phase)"),
@@ -38,8 +39,10 @@ struct LinearResponseEstimator: Estimator {
 
     let info = EstimatorInfo(
         name: "linear-response",
-        summary: "White-noise LIF under time-varying input: exact rate response to modulated mu or sigma^2, spike-train spectrum",
-        reference: "Brunel & Hakim 1999; Lindner & Schimansky-Geier 2001 (PRL 86:2934); Richardson 2007 (PRE 76:021919)",
+        summary: "White-noise LIF under time-varying input: exact rate response to modulated mu or sigma^2, "
+            + "spike-train spectrum",
+        reference: "Brunel & Hakim 1999; Lindner & Schimansky-Geier 2001 (PRL 86:2934); "
+            + "Richardson 2007 (PRE 76:021919)",
         model: "lif-white",
         notes: """
         Exact for tau_m dV/dt = mu(t) - V + sigma(t) sqrt(tau_m) xi(t) (Brunel convention), to first order in the \
@@ -55,7 +58,8 @@ struct LinearResponseEstimator: Estimator {
             OutputSpec("ln_rate_hz", unit: "ln Hz", summary: "ln nu0; authoritative when the rate underflows"),
         ] + ResponseOutputs.mu() + [
             OutputSpec("response_sigma2_abs_hz_per_mv2", unit: "Hz/mV^2", observable: "response_sigma2_abs_hz_per_mv2",
-                       summary: "amplitude of the response to sigma^2(t) = sigma^2 + eps cos(2 pi f t), per mV^2 of eps"),
+                       summary: "amplitude of the response to sigma^2(t) = sigma^2 + eps cos(2 pi f t), "
+                           + "per mV^2 of eps"),
             OutputSpec("response_sigma2_phase_rad", unit: "rad", observable: "response_sigma2_phase_rad",
                        summary: "phase of the sigma^2 response in (-pi, pi]"),
             OutputSpec("response_sigma2_re_hz_per_mv2", unit: "Hz/mV^2", observable: "response_sigma2_re_hz_per_mv2",
@@ -65,7 +69,8 @@ struct LinearResponseEstimator: Estimator {
             OutputSpec("ln_response_sigma2_abs", unit: "ln(Hz/mV^2)", summary: "ln of the sigma^2 response amplitude"),
             OutputSpec("spectrum_hz", unit: "Hz", observable: "spectrum_hz",
                        summary: "power spectrum of the stationary spike train at f, lim E|sum_k e^{-i w t_k}|^2/T"),
-            OutputSpec("spectrum_relative", unit: "1", summary: "spectrum / rate (-> CV^2 as f -> 0, -> 1 as f -> infinity)"),
+            OutputSpec("spectrum_relative", unit: "1",
+                       summary: "spectrum / rate (-> CV^2 as f -> 0, -> 1 as f -> infinity)"),
             OutputSpec("isi_transform_abs", unit: "1", summary: "|Fourier transform of the ISI density| at f"),
             OutputSpec("isi_transform_phase_rad", unit: "rad", summary: "phase of the ISI density's Fourier transform"),
         ],
@@ -73,7 +78,8 @@ struct LinearResponseEstimator: Estimator {
 
     func makeScratch() -> IntegrationWorkspace { IntegrationWorkspace() }
 
-    func evaluate(_ p: UnsafeBufferPointer<Double>, _ out: inout OutputRow, _ ws: inout IntegrationWorkspace) throws -> UInt32 {
+    func evaluate(_ p: UnsafeBufferPointer<Double>, _ out: inout OutputRow,
+                  _ ws: inout IntegrationWorkspace) throws -> UInt32 {
         let lif = LIFParameters(mu: p[P.mu.rawValue], sigma: p[P.sigma.rawValue], theta: p[P.theta.rawValue],
                                 vReset: p[P.vReset.rawValue], tauM: p[P.tauM.rawValue], tauRef: p[P.tauRef.rawValue])
         let f = p[P.f.rawValue]
@@ -100,7 +106,8 @@ enum ResponseEvaluation {
     static func compute(_ lif: LIFParameters, f: Double, workspace: IntegrationWorkspace? = nil) throws
         -> (SiegertRate, LinearResponse.Result) {
         guard lif.vReset < lif.theta else {
-            throw EstimatorFailure(.badInput, "parameter 'v_reset' = \(formatForMessage(lif.vReset)) mV is out of range (valid: < theta = \(formatForMessage(lif.theta)) mV)")
+            throw EstimatorFailure(.badInput, "parameter 'v_reset' = \(formatForMessage(lif.vReset)) mV is out of range "
+                + "(valid: < theta = \(formatForMessage(lif.theta)) mV)")
         }
         if let why = lif.unrepresentable { throw EstimatorFailure(.badInput, why) }
         let rate: SiegertRate
@@ -113,7 +120,8 @@ enum ResponseEvaluation {
                     throw EstimatorFailure(.numerical, "siegert CV: \(error)")
                 }
             }
-            return (rate, LinearResponse.Result(relativeMu: .init(g.dMu, 0), relativeSigma2: .init(g.dSigma / (2 * lif.sigma), 0),
+            return (rate, LinearResponse.Result(relativeMu: .init(g.dMu, 0),
+                                                relativeSigma2: .init(g.dSigma / (2 * lif.sigma), 0),
                                                 relativeSpectrum: cv * cv, isiTransform: .one, steps: 0))
         }
         let omegaTauM = 2 * Double.pi * f * lif.tauM / 1000
@@ -123,7 +131,8 @@ enum ResponseEvaluation {
                                                 phase: phase, sigma: lif.sigma)
             return (rate, r)
         } catch LinearResponse.Failure.tooManySteps(let n) {
-            let given = "parameters 'mu' = \(formatForMessage(lif.mu)) mV, 'sigma' = \(formatForMessage(lif.sigma)) mV, "
+            let given = "parameters 'mu' = \(formatForMessage(lif.mu)) mV, "
+                + "'sigma' = \(formatForMessage(lif.sigma)) mV, "
                 + "'f' = \(formatForMessage(f)) Hz, 'tau_m' = \(formatForMessage(lif.tauM)) ms"
             throw EstimatorFailure(.badInput, "\(given) are outside what linear-response evaluates: "
                 + LinearResponse.Failure.tooManySteps(predicted: n).description)

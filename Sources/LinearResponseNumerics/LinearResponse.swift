@@ -35,8 +35,9 @@
 // rescaled when it grows beyond 1e150 (the Gaussian mode grows as e^{y_θ²} below a high threshold, the
 // oscillating one as e^{√ŵ Δy} at high frequency) or when the forcing outgrows it.
 //
-// Taylor integrator (hand-written: the coefficients of the system are linear in y, so its Taylor
-// coefficients follow from a two-term recurrence; explicit Runge–Kutta would need ~10× the steps at 1e-12):
+// Taylor integrator (hand-written rather than GSL's odeiv2: the coefficients of the system are linear in y, so its
+// Taylor coefficients follow from a two-term recurrence and one step spans ρ = 3 local scales at order ~30;
+// odeiv2 was not measured against it):
 // about y0 with step h and scaled coefficients a_k = p_k h^k, υ_k = u_k h^k,
 //   (k+1) a_{k+1} = -2h (y0 a_k + h a_{k-1} + [k=0] c + υ_k - w F_k h^k),   (k+1) υ_{k+1} = -iŵ h a_k.
 // The step keeps h (2|y0| + √(2ŵ) + 2) ≤ ρ = 3, where the terms fall like ρ^k/k! (ρ = 2 took 1.3× the time for the
@@ -82,7 +83,8 @@ public enum LinearResponse {
     }
 
     /// Taylor steps of a point: ∫ (2|y| + Λ)/ρ dy from y_low to y_θ, Λ = √(2ŵ) + 2 (the step rule below).
-    public static func predictedSteps(yTheta yT: Double, yReset yR: Double, omegaTauM w: Double, rho: Double = 3) -> Double {
+    public static func predictedSteps(yTheta yT: Double, yReset yR: Double, omegaTauM w: Double,
+                                      rho: Double = 3) -> Double {
         let yLow = -((min(yR, 0) * min(yR, 0)) + 46).squareRoot(), lambda = (2 * w).squareRoot() + 2
         let antiderivative = { (y: Double) in y * abs(y) + lambda * y }
         return (antiderivative(yT) - antiderivative(yLow)) / rho + 2

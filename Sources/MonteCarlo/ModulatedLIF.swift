@@ -93,7 +93,8 @@ struct SpectralTaps {
 /// The white kernel's per-step inputs under a modulation (mc_kernels.h: w_drift_steps, noise_steps,
 /// exponent_steps), filled chunk by chunk. Exact OU step: with w = θ - V,
 ///   w' = e^{-Δt/τ} w + (θ - μ)(1 - e^{-Δt/τ}) - ε Re[e^{iωt} K] + √var Z,
-///   K = (e^{iωΔt} - e^{-Δt/τ})/(1 + iωτ) for μ(t), and for σ²(t) var gains ε Re[e^{iωt} (e^{iωΔt} - e^{-2Δt/τ})/(2 + iωτ)];
+///   K = (e^{iωΔt} - e^{-Δt/τ})/(1 + iωτ) for μ(t); for σ²(t) the variance var = (σ²/2)(1 - e^{-2Δt/τ}) gains
+///   ε Re[e^{iωt} (e^{iωΔt} - e^{-2Δt/τ})/(2 + iωτ)];
 /// the bridge exponent -2τ/(σ² Δt) takes σ² at the middle of the step.
 /// e^{iωt} comes by rotation from exact values at every 1024th step: a pure function of the step index, so the
 /// chunking (which differs with the thread count) never changes a value.
@@ -118,7 +119,9 @@ struct ModulationTable {
         kIm = (numIm * denRe - numRe * denIm) / den
         rotCos = cos(phase(m.frequency, o.dt)); rotSin = sin(phase(m.frequency, o.dt))
         halfCos = cos(phase(m.frequency, o.dt / 2)); halfSin = sin(phase(m.frequency, o.dt / 2))
-        wDrift = .allocate(capacity: Self.chunk); noise = .allocate(capacity: Self.chunk); exponent = .allocate(capacity: Self.chunk)
+        wDrift = .allocate(capacity: Self.chunk)
+        noise = .allocate(capacity: Self.chunk)
+        exponent = .allocate(capacity: Self.chunk)
     }
 
     func release() { wDrift.deallocate(); noise.deallocate(); exponent.deallocate() }
