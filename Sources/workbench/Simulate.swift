@@ -35,6 +35,10 @@ extension Workbench {
               --threads N        threads (default: all cores); results do not depend on it
               --density a:b:n    also the non-refractory density on n bins over [a, b] mV
               --spikes FILE      write spike times and ISIs per neuron (CSV)
+              --modulate mu:EPS:F   lif-white/lif-colored: mu + EPS cos(2 pi F t) (EPS in mV, F in Hz), or
+                                 sigma2:EPS:F for sigma^2; adds the response (Fourier projection over whole
+                                 periods: response_mu_abs/phase/re/im, Hz/mV or Hz/mV^2)
+              --spectrum f1,f2   lif-white/lif-colored: spike-train power spectrum at these frequencies [Hz]
               --format table|json|csv
 
             Example: workbench simulate lif-white 15 5 --neurons 4000 --time 5s --seed 7

@@ -14,6 +14,9 @@ extension Workbench {
               the estimator's own rate and CV so that the rate's SE is --precision (default 0.003) of it.
               --assume-exact treats every estimator output as exact (model error 0): how to show that the
               check rejects an approximation. Exit 0 when every quantity agrees, 4 when any disagrees.
+              An estimator with a frequency parameter f (linear-response) is checked on a simulation modulated
+              at f: --modulate mu (default; amplitude sigma/10, or mu:EPS), sigma2[:EPS], or none (the
+              stationary rate and spectrum).
 
             Example: workbench validate siegert 15 5
             """)
