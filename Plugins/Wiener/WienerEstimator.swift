@@ -44,11 +44,11 @@ struct WienerEstimator: Estimator {
             OutputSpec("fpt_survival", unit: "1", summary: "P(T > t), formed without 1 - F"),
             OutputSpec("ln_fpt_survival", unit: "1", summary: "ln P(T > t) (authoritative when it underflows)"),
             OutputSpec("ln_fpt_cdf", unit: "1", summary: "ln P(T <= t)"),
-            OutputSpec("mean_fpt_ms", unit: "ms", observable: "mean_fpt_ms", summary: "E[T] = a/m (m > 0)"),
-            OutputSpec("var_fpt_ms2", unit: "ms^2", summary: "Var[T] = a s^2/m^3 (m > 0)"),
+            OutputSpec("mean_fpt_ms", unit: "ms", observable: "mean_fpt_ms", summary: "E[T] = a/m for m > 0; inf for m <= 0"),
+            OutputSpec("var_fpt_ms2", unit: "ms^2", summary: "Var[T] = a s^2/m^3 for m > 0; inf for m = 0"),
             OutputSpec("cv_fpt", unit: "1", observable: "cv_fpt", summary: "CV of T = s/sqrt(a m) (m > 0)"),
             OutputSpec("rate_hz", unit: "Hz", observable: "rate_hz", summary: "1000/(tau_ref + a/m); 0 for m <= 0"),
-            OutputSpec("ln_rate_hz", unit: "ln Hz", summary: "natural log of the rate (m > 0)"),
+            OutputSpec("ln_rate_hz", unit: "ln Hz", summary: "natural log of the rate (-inf for m <= 0)"),
             OutputSpec("cv", unit: "1", observable: "cv", summary: "CV of the ISI tau_ref + T (m > 0)"),
             OutputSpec("p_hit_ever", unit: "1", observable: "p_hit_ever", summary: "P(T < infinity): 1 for m >= 0, exp(-2|m|a/s^2) for m < 0"),
             OutputSpec("ln_p_hit_ever", unit: "1", summary: "ln P(T < infinity)"),
@@ -88,8 +88,13 @@ struct WienerEstimator: Estimator {
             set(.meanFPT, mo.mean); set(.varFPT, mo.variance); set(.cvFPT, mo.cv)
             set(.rate, mo.rateHz); set(.lnRate, mo.lnRateHz); set(.cv, mo.cvISI)
         } else {
-            [O.meanFPT, .varFPT, .cvFPT, .lnRate, .cv].forEach(na)
-            set(.rate, 0)                                // long-run rate of a process that stops firing
+            // THEORY §3: for m <= 0, E[T] = ∞ (m = 0: T < ∞ a.s. with a t^{-3/2} tail, so E[T²] = ∞ too; m < 0:
+            // T = ∞ with probability 1 − p_hit, and a variance is undefined). Infinite is a value, not
+            // "not applicable"; the long-run rate of a process that stops firing is 0 and its log is −∞.
+            set(.meanFPT, .infinity)
+            if m == 0 { set(.varFPT, .infinity) } else { na(.varFPT) }
+            [O.cvFPT, .cv].forEach(na)
+            set(.rate, 0); set(.lnRate, -.infinity)
         }
         let hit = Wiener.hitProbability(a: a, m: m, s: s)
         set(.pHit, hit.p); set(.lnPHit, hit.ln)

@@ -144,8 +144,7 @@ public enum Atlas {
                 }
                 estimator = value
             } else {
-                let model = (SimulatorModel.named(base.model)?.parameters.map(\.name) ?? [])
-                    + (ModelSimulators.named(base.model)?.parameters.map(\.name) ?? [])
+                let model = ModelSimulators.named(base.model)?.parameters.map(\.name) ?? []
                 guard !model.contains(key) else {
                     throw WorkbenchError.badInput("--compare \(key)=\(value): \(key) is a parameter of the simulated model \(base.model); compared rows share the simulation, so only estimator settings may differ (e.g. method)")
                 }

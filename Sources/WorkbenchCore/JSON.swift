@@ -5,13 +5,17 @@ public indirect enum JSON {
     case number(Double), string(String), bool(Bool), null
     case array([JSON]), object([(String, JSON)])
 
-    /// Non-finite numbers have no JSON form: they become null (the `warnings` list says why).
-    public static func num(_ v: Double) -> JSON { v.isFinite ? .number(v) : .null }
+    /// RFC 8259 has no inf or nan. The convention (README, "Output formats"): an infinite value, which is a
+    /// value (E[T] = ∞ for a Wiener process without drift), is the string "inf" or "-inf"; no value (not
+    /// applicable, NaN) is null. CSV writes inf/-inf and an empty cell, tables inf/-inf and "not applicable".
+    public static func num(_ v: Double) -> JSON {
+        v.isFinite ? .number(v) : v.isNaN ? .null : .string(v > 0 ? "inf" : "-inf")
+    }
 
     public func render(indent: Int = 0) -> String {
         let pad = String(repeating: "  ", count: indent), inner = String(repeating: "  ", count: indent + 1)
         switch self {
-        case .number(let v): return v.isFinite ? formatNumber(v) : "null"     // RFC 8259 has no inf/nan
+        case .number(let v): return v.isFinite ? formatNumber(v) : JSON.num(v).render()
         case .string(let s): return JSON.quote(s)
         case .bool(let b): return b ? "true" : "false"
         case .null: return "null"

@@ -72,7 +72,6 @@ public struct SessionDefaults: Sendable {
     public static func knownNames(_ registry: PluginRegistry) -> Set<String> {
         var names = Set(optionDefaults.keys)
         for e in registry.estimators { names.formUnion(e.parameters.map(\.name)) }
-        for m in SimulatorModel.all { names.formUnion(m.parameters.map(\.name)) }
         for m in ModelSimulators.all { names.formUnion(m.parameters.map(\.name)) }
         for s in NetworkInit.Scheme.allCases { names.formUnion(NetworkInit.parameterOptions(s)) }
         return names
@@ -140,10 +139,8 @@ public struct SessionDefaults: Sendable {
             positionals = args.positionals.count - (command == "plot" ? 1 : 0)    // plot: the first is the output
             if command == "plot" && !rest.contains("--mc") { options.subtract(["seed", "threads"]) }
         case "simulate":
-            guard let args = try? EvalArguments(rest, commandOptions: SimulationRequest.commandOptions) else { return words }
-            if let m = SimulatorModel.named(args.estimator) {
-                parameters = m.parameters.map { ($0.name, $0.defaultValue == nil) }
-            } else if let m = ModelSimulators.named(args.estimator) {
+            guard let args = try? EvalArguments(rest, commandOptions: ModelRunRequest.commandOptions) else { return words }
+            if let m = ModelSimulators.named(args.estimator) {
                 parameters = m.parameters.map { ($0.name, $0.defaultValue == nil && !$0.optional) }
             } else { return words }
             given.formUnion(args.named.map { Self.canonical($0.name) })

@@ -177,10 +177,7 @@ struct ResultFormatter {
         }
         let outs: [(String, JSON)] = outputs.map { o in (o.name, value(r, o).map(JSON.num) ?? .null) }
         let na = outputs.filter { result.isNotApplicable(r, $0.index) }.map { JSON.string($0.name) }
-        var warnings = rowErrors[r] == nil ? estimator.warningTexts(result.status[r]) : []
-        for o in outputs where value(r, o)?.isInfinite == true {
-            warnings.append("\(o.name) is \(value(r, o)! > 0 ? "+" : "-")inf (beyond the double range): written as null")
-        }
+        let warnings = rowErrors[r] == nil ? estimator.warningTexts(result.status[r]) : []
         return [("parameters", .object(params)), ("outputs", .object(outs)), ("not_applicable", .array(na)),
                 ("warnings", .array(warnings.map(JSON.string)))]
     }

@@ -106,20 +106,27 @@ struct Comparison {
 
     /// The estimator's density averaged over MC bins (4 Gauss points per bin, so the bin width adds no
     /// bias, DESIGN.md §5), at every sixth bin that holds at least 5 % of the peak density.
-    mutating func compareDensity(_ out: OutputInfo, v vp: ParameterInfo, grid g: DensityGrid, mc: [Estimate], simulatorError: Double) {
+    /// Returns why the density could not be compared, if so.
+    mutating func compareDensity(_ out: OutputInfo, v vp: ParameterInfo, grid g: DensityGrid, mc: [Estimate],
+                                 simulatorError: Double) -> String? {
         let gauss: [(Double, Double)] = [(-0.8611363115940526, 0.3478548451374538), (-0.3399810435848563, 0.6521451548625461),
                                          (0.3399810435848563, 0.6521451548625461), (0.8611363115940526, 0.3478548451374538)]
         let maxDensity = mc.map(\.value).max() ?? 0
         let chosen = stride(from: 2, to: g.bins, by: 6).filter { mc[$0].value > 0.05 * maxDensity }
         var rows: [Double] = []
         for b in chosen { for (x, _) in gauss { var r = row; r[vp.index] = g.center(b) + 0.5 * g.width * x; rows += r } }
-        guard !rows.isEmpty else { return }
+        guard !rows.isEmpty else { return nil }
         let dens = estimator.evaluate(rows)
+        // The estimator may refuse the density where it gives the rest (shot noise: v_reset < 0): say why.
+        if let failed = (0..<dens.status.count).first(where: { dens.status[$0] < 0 }) {
+            return "density_per_mv not compared: " + (dens.messages[failed] ?? "the estimator failed")
+        }
         for (k, b) in chosen.enumerated() {
             let avg = gauss.indices.reduce(0.0) { $0 + gauss[$1].1 * dens.value(k * 4 + $1, out.index) } / 2
             compare("density_per_mv @ V = \(String(format: "%.4g", g.center(b))) mV", unit: "1/mV", theory: avg,
                     mc: mc[b], delta: modelError(out, dens, row: k * 4) + simulatorError)
         }
+        return nil
     }
 
     func finished() -> (quantities: [ValidationQuantity], zStar: Double) {
@@ -134,7 +141,7 @@ struct Comparison {
 }
 
 public enum Validation {
-    public static let commandOptions = SimulationRequest.commandOptions.union(["assume_exact"])
+    public static let commandOptions = ModelRunRequest.commandOptions.union(["assume_exact"])
 
     public static func run(words: [String], registryPaths: [String] = [],
                            progress: ((Int, Int) -> Void)? = nil) throws -> (ValidationReport, OutputFormat) {
@@ -175,8 +182,7 @@ public enum Validation {
                 if let sim = ModelSimulators.named(oe.model) { a.promoteToParameters(Set(oe.parameters.map(\.name)).subtracting(sim.options)) }
                 let r = try Evaluator(estimator: oe, args: a).singleRow()
                 // The simulation is the first row's: a compared row must describe the same model.
-                let names = SimulatorModel.named(e.model)?.parameters.map(\.name)
-                    ?? ModelSimulators.named(e.model)?.parameters.map(\.name) ?? []
+                let names = ModelSimulators.named(e.model)?.parameters.map(\.name) ?? []
                 for n in names {
                     let mine = e.parameter(named: n).map { row[$0.index] }, theirs = oe.parameter(named: n).map { r[$0.index] }
                     if let mine, let theirs, mine != theirs && !(mine.isNaN && theirs.isNaN) {
@@ -192,7 +198,7 @@ public enum Validation {
         }
         // An output naming an observable the simulator lacks is a broken contract, reported before any run
         // (skipping it silently once gave "all 0 quantities agree").
-        let simulated = SimulatorModel.named(e.model)?.observables ?? ModelSimulators.named(e.model)?.observables.map(\.name)
+        let simulated = ModelSimulators.named(e.model)?.observables.map(\.name)
         if let simulated {
             for c in comparisons {
                 for out in c.estimator.outputs {
@@ -202,14 +208,10 @@ public enum Validation {
                 }
             }
         }
-        let reports: [ValidationReport]
-        if let model = SimulatorModel.named(e.model) {
-            reports = try runLIF(model, args, &comparisons, precision: precision, progress: progress)
-        } else if let sim = ModelSimulators.named(e.model) {
-            reports = try runModel(sim, args, &comparisons, precision: precision, progress: progress)
-        } else {
+        guard let sim = ModelSimulators.named(e.model) else {
             throw WorkbenchError.badInput("estimator '\(e.name)' declares model '\(e.model)', which has no simulator (simulated models: \(ModelSimulators.allNames.joined(separator: ", ")))")
         }
+        let reports = try runModel(sim, args, &comparisons, precision: precision, progress: progress)
         return (reports, failed, args.format ?? .table)
     }
 
@@ -245,138 +247,55 @@ public enum Validation {
             throw WorkbenchError.badInput("model \(sim.name) needs '\(p.name)', which estimator '\(e.name)' does not have")
         }
         let values = try ModelRunRequest.complete(given, sim)
-        var o = try ModelRunRequest.options(args.extra, sim, values)
-        let userSized = ["neurons", "samples", "time"].contains { args.extra[$0] != nil }
-        if !userSized {
-            var predictions = [String: Double]()
-            for out in e.outputs { if let obs = out.observable, predictions[obs] == nil { let v = c.theory.value(0, out.index); if v.isFinite { predictions[obs] = v } } }
-            o = sim.validationOptions(o, values: values, predictions: predictions, precision: precision)
+        // validate's --modulate names a target (mu, sigma2, none) and an optional amplitude; the frequency
+        // is the estimator's f. It is planned by the simulator, not parsed as simulate's mu:EPS:F.
+        var extra = args.extra
+        var request = ValidationRequest()
+        if let m = extra.removeValue(forKey: "modulate") {
+            guard sim.options.contains("modulate") else {
+                throw WorkbenchError.badInput("option 'modulate' does not apply to model \(sim.name) (its options: \(sim.options.sorted().joined(separator: ", ")))")
+            }
+            let parts = m.split(separator: ":", omittingEmptySubsequences: false).map(String.init)
+            let target = Modulation.Target(rawValue: parts[0])
+            guard parts.count == 1 || (parts.count == 2 && target != nil) else {
+                throw WorkbenchError.badInput("option 'modulate' = '\(m)': validate takes mu, sigma2, none, or mu:EPS / sigma2:EPS (the frequency is the estimator's f)")
+            }
+            request.modulate = (parts[0], try target.flatMap { t in try parts.count == 2 ? ModelRunRequest.amplitude(parts[1], t) : nil })
         }
-        let run = sim.run(values, o, progress: progress)
+        let resolved = try ModelRunRequest.options(extra, sim, values)
+        request.userOptions = Set(extra.keys)
+        request.precision = precision
+        for out in e.outputs {
+            let v = c.theory.value(0, out.index)
+            request.outputs[out.name] = v
+            if let obs = out.observable, request.predictions[obs] == nil, v.isFinite { request.predictions[obs] = v }
+        }
+        for p in e.parameters where !c.row[p.index].isNaN { request.estimatorValues[p.name] = c.row[p.index] }
+        request.wantsDensity = e.outputs.contains { $0.observable == "density_per_mv" } && e.parameter(named: "v") != nil
+        let plan: ValidationPlan
+        do { plan = try sim.validationPlan(resolved, values: values, request: request) }
+        catch let error as SimulatorInputError { throw WorkbenchError.badInput(error.message) }
+        let observables = Set(sim.observables.map(\.name)).subtracting(plan.excluded)
+        let run = sim.run(values, plan.options, progress: progress)
         if let why = run.stopped { throw WorkbenchError.badInput(why) }
-        let error = { (obs: String) in sim.simulatorError(observable: obs, values: values, options: o) }
+        let error = { (obs: String) in sim.simulatorError(observable: obs, values: values, options: plan.options) }
+        let o = plan.options
         return cs.indices.map { k in
             let ce = cs[k].estimator
-            cs[k].compareOutputs(observables: Set(sim.observables.map(\.name)), mc: run.observable, simulatorError: error,
+            cs[k].compareOutputs(observables: observables, mc: run.observable, simulatorError: error,
                                  collapseThreshold: { sim.collapseThreshold(observable: $0, values: values) })
+            var notes = plan.notes + run.notes + run.warnings
             if let out = ce.outputs.first(where: { $0.observable == "density_per_mv" }), let vp = ce.parameter(named: "v"),
-               let g = o.density, let d = run.density {
-                cs[k].compareDensity(out, v: vp, grid: g, mc: d, simulatorError: error("density_per_mv"))
+               let g = o.density, let d = run.density,
+               let why = cs[k].compareDensity(out, v: vp, grid: g, mc: d, simulatorError: error("density_per_mv")) {
+                notes.append(why)
             }
             let (quantities, zStar) = cs[k].finished()
-            return ValidationReport(estimator: ce, quantities: quantities, notes: run.notes, zStar: zStar, assumeExact: c.assumeExact,
+            return ValidationReport(estimator: ce, quantities: quantities, notes: notes,
+                                    zStar: zStar, assumeExact: c.assumeExact,
                                     provenance: ModelRunReport.provenance(sim, o, run),
                                     header: "validate \(ce.name) against a " + ModelRunReport.header(sim, o, run).replacingOccurrences(of: " simulation — ", with: " simulation: "),
-                                    footer: "simulation: " + ModelRunReport.speed(o, run))
-        }
-    }
-
-    static func runLIF(_ model: SimulatorModel, _ args: EvalArguments, _ cs: inout [Comparison], precision: Double,
-                       progress: ((Int, Int) -> Void)?) throws -> [ValidationReport] {
-        let c = cs[0], e = c.estimator, row = c.row, th = c.theory
-        // Model parameters by canonical name; what the estimator lacks takes the model's default.
-        var values = [String: Double]()
-        for p in model.parameters {
-            if let ep = e.parameter(named: p.name), !row[ep.index].isNaN { values[p.name] = row[ep.index] }
-            else if let d = p.defaultValue { values[p.name] = d }
-            else { throw WorkbenchError.badInput("model \(model.name) needs '\(p.name)', which estimator '\(e.name)' does not have") }
-        }
-        let lif = model.makeParameters(values)
-        var extra = args.extra
-        let modulate = extra.removeValue(forKey: "modulate")
-        let frequency = e.parameter(named: "f").map { row[$0.index] }
-        if let f = frequency, f > 0, extra["dt"] == nil, modulate != "none" {
-            // 20 steps per period of the modulation at least.
-            extra["dt"] = formatNumber(min(lif.tauS > 0 ? min(0.1, lif.tauS / 100) : 0.1, 1000 / (20 * f)))
-        }
-        var o = try SimulationRequest.options(extra, lif)
-        var notes: [String] = []
-        if args.extra["neurons"] == nil { o.neurons = 2000 }
-        var observables = Set(model.observables)
-        if let f = frequency {
-            let plan = try ResponseValidation.plan(modulate, f: f, lif, e, th, &o, userTime: args.extra["time"] != nil,
-                                                   precision: precision)
-            observables.subtract(plan.excluded)
-            notes += plan.notes
-        }
-        // Run length from the estimator's own prediction: SE(rate)/rate ≈ CV/√(#spikes) for a renewal process.
-        let rate = e.output(named: "rate_hz").map { th.value(0, $0.index) } ?? .nan
-        let cv = e.output(named: "cv").map { th.value(0, $0.index) } ?? 1
-        if rate.isFinite && rate > 0 && o.modulation == nil {
-            let spikes = pow((cv.isFinite ? max(cv, 0.3) : 1) / precision, 2)
-            if args.extra["time"] == nil {
-                let t = spikes / (rate * Double(o.neurons)) * 1000
-                o.time = min(max((t / 100).rounded(.up) * 100, 1000), 300_000)
-                if t > 300_000 { notes.append("rate \(formatTableNumber(rate)) Hz is too low to reach the requested precision in 300 s of simulated time per neuron") }
-            }
-            if args.extra["burn_in"] == nil { o.burnIn = min(max(10 * lif.tauM, (5000 / rate / 10).rounded(.up) * 10), 30_000) }
-        }
-        let densityOutput = e.outputs.first { $0.observable == "density_per_mv" }
-        let vParam = e.parameter(named: "v")
-        if densityOutput != nil && vParam != nil && o.density == nil {
-            let spread = lif.sigma / 2.0.squareRoot()
-            o.density = DensityGrid(vMin: min(lif.vReset, lif.mu) - 3 * spread, vMax: lif.theta, bins: 30)
-        }
-        let sim = LIFSimulator.simulate(model: model.name, lif, o, progress: progress)
-        let error = { (obs: String) in model.simulatorError(observable: obs, options: o, parameters: lif) }
-        return cs.indices.map { k in
-            let ce = cs[k].estimator
-            var notes = notes
-            cs[k].compareOutputs(observables: observables, mc: sim.observable, simulatorError: error)
-            if let out = ce.outputs.first(where: { $0.observable == "density_per_mv" }), let vp = ce.parameter(named: "v"), let g = o.density {
-                cs[k].compareDensity(out, v: vp, grid: g, mc: (0..<g.bins).map { sim.density(bin: $0)! }, simulatorError: error("density_per_mv"))
-            }
-            if sim.total.censored > 0 && cs[k].quantities.contains(where: { $0.name == "cv" }) { notes.append("\(sim.total.censored) ISIs censored at one window past the end: the CV may be biased low") }
-            let (quantities, zStar) = cs[k].finished()
-            return ValidationReport(estimator: ce, quantities: quantities, notes: notes, zStar: zStar, assumeExact: c.assumeExact,
-                                    provenance: SimulationReport.provenance(sim),
-                                    header: "validate \(ce.name) against a \(sim.model) simulation: \(o.neurons) neurons, T = \(formatNumber(o.time)) ms after \(formatNumber(o.burnIn)) ms burn-in, dt = \(formatNumber(o.dt)) ms, scheme \(o.scheme.rawValue), seed \(o.seed)",
-                                    footer: String(format: "simulation: %d spikes, %.3g neuron-steps in %.2f s", sim.total.spikes, sim.neuronSteps, sim.seconds))
-        }
-    }
-
-    /// Linear response: which run validates an estimator with a frequency parameter `f`, and what it leaves out.
-    enum ResponseValidation {
-        static func plan(_ modulate: String?, f: Double, _ lif: LIFModelParameters, _ e: LoadedEstimator,
-                         _ th: LoadedEstimator.Batch, _ o: inout SimulationOptions, userTime: Bool,
-                         precision: Double) throws -> (excluded: Set<String>, notes: [String]) {
-            let responses = Set(SimulatorModel.responseObservables)
-            let stationary: Set<String> = ["rate_hz", "cv", "mean_v_mv", "mean_v_all_mv", "density_per_mv", "spectrum_hz"]
-            let parts = (modulate ?? "mu").split(separator: ":", omittingEmptySubsequences: false).map(String.init)
-            if parts[0] == "none" || f == 0 {
-                if f > 0 { o.spectrumFrequencies = [f] }
-                o.time = max(o.time, (1000 / max(f, 1e-300)).rounded(.up))
-                if f > 0 { o.time = (o.time * f / 1000).rounded(.up) * 1000 / f }
-                return (responses, [f == 0 ? "f = 0: the static gain is not simulated (a modulation needs f > 0)"
-                                           : "stationary run (--modulate none): the responses are not compared"])
-            }
-            guard parts.count <= 2, let target = Modulation.Target(rawValue: parts[0]) else {
-                throw WorkbenchError.badInput("option 'modulate' = '\(modulate ?? "")': validate takes mu, sigma2, none, or mu:EPS / sigma2:EPS (the frequency is the estimator's f)")
-            }
-            // Default amplitude: a tenth of σ (or σ²), where the O(ε²) terms stay near 1 % (halve it to check).
-            let eps = parts.count == 2 ? try Quantity.parse(parts[1], unit: target == .mu ? "mV" : "mV^2", name: "modulate amplitude")
-                : (target == .mu ? 0.1 * lif.sigma : 0.1 * lif.sigma * lif.sigma)
-            o.modulation = try SimulationRequest.modulation("\(target.rawValue):\(eps):\(f)", lif, o)
-            let m = o.modulation!
-            if !userTime {
-                // SE of Re ν1 and Im ν1 ≈ √(2 S/(N T))/ε for a spike train of spectrum S: size for 5·precision of |ν1|.
-                let amplitude = e.output(named: m.stem + "_abs" + m.unitSuffix).map { th.value(0, $0.index) } ?? .nan
-                let spectrum = e.output(named: "spectrum_hz").map { th.value(0, $0.index) }
-                    ?? e.output(named: "rate_hz").map { th.value(0, $0.index) } ?? .nan
-                if amplitude.isFinite && amplitude > 0 && spectrum.isFinite && spectrum > 0 {
-                    let p = 5 * precision
-                    let nt = 2 * (spectrum / 1000) / pow(eps * p * amplitude / 1000, 2)        // neuron-ms
-                    o.time = min(max((nt / Double(o.neurons) / 100).rounded(.up) * 100, 2000), 300_000)
-                }
-                o.burnIn = max(o.burnIn, 10 * lif.tauM)
-            }
-            o.time = max((o.time * f / 1000).rounded(.up), 1) * 1000 / f          // whole periods
-            let other = responses.filter { !$0.hasPrefix(m.stem + "_") }
-            return (stationary.union(other), [
-                "modulated run: \(m.target == .mu ? "mu" : "sigma^2") + \(formatNumber(eps)) \(m.target == .mu ? "mV" : "mV^2") cos(2 pi \(formatNumber(f)) Hz t); "
-                    + "the stationary observables (rate, CV, spectrum) and the \(m.target == .mu ? "sigma^2" : "mu") response are not compared here "
-                    + "(--modulate \(m.target == .mu ? "sigma2" : "mu") or --modulate none compares them)",
-            ])
+                                    footer: "simulation: " + (ModelRunReport.countsLine(run).map { $0 + "; " } ?? "") + ModelRunReport.speed(o, run))
         }
     }
 
@@ -409,7 +328,7 @@ public enum Validation {
             let header = ["quantity", "estimator", "MC ± SE", "z", "rel. diff", "δ", "verdict"]
             var rows = [header]
             for q in r.quantities {
-                rows.append([q.name + (q.unit.isEmpty || q.unit == "1" ? "" : " [\(q.unit)]"), String(format: "%.10g", q.theory),
+                rows.append([q.name + (q.unit.isEmpty || q.unit == "1" ? "" : " [\(q.unit)]"), q.theory.isNaN ? "n/a" : String(format: "%.10g", q.theory),
                              q.mc.map(\.text) ?? "-",
                              q.acceptance.flatMap { $0.z.isFinite ? String(format: "%+.2f", $0.z) : nil } ?? "-",
                              q.acceptance.flatMap { $0.relativeDifference.isFinite ? String(format: "%+.2f %%", 100 * $0.relativeDifference) : nil } ?? "-",

@@ -50,13 +50,10 @@ extension Workbench {
         /// Every simulated model with its parameters, observables and options.
         static func models() -> String {
             var s = ""
-            for m in SimulatorModel.all {
-                s += "\(m.name): \(m.summary)\n  parameters: " + m.parameters.map { "\($0.name) [\($0.unit)]" }.joined(separator: ", ")
-                s += "\n  observables: " + m.observables.joined(separator: ", ") + "\n  options: neurons, time, burn_in, dt, scheme, density, spikes\n"
-            }
             for m in ModelSimulators.all {
                 s += "\(m.name): \(m.summary)\n  parameters: " + m.parameters.map { "\($0.name) [\($0.unit)]" + ($0.optional ? " (optional)" : "") }.joined(separator: ", ")
-                s += "\n  observables: " + m.observables.map(\.name).joined(separator: ", ") + "\n  options: samples" + m.options.sorted().map { ", " + $0 }.joined() + "\n"
+                s += "\n  observables: " + m.observables.map(\.name).joined(separator: ", ")
+                s += "\n  options: \(m.sampleName)" + m.options.sorted().map { ", " + $0 }.joined() + "\n"
             }
             return s
         }
@@ -72,34 +69,28 @@ extension Workbench {
                 words.removeSubrange(k...(k + 1))
                 guard kernel == "scalar" || kernel == "simd" else { throw WorkbenchError.badInput("option 'kernel' = '\(kernel)' is not one of: simd, scalar") }
                 if kernel == "scalar" {
-                    let request = try SimulationRequest(words: words)
-                    guard request.model.name == "lif-white" else { throw WorkbenchError.badInput("the scalar kernel exists for lif-white only") }
-                    let (spikes, seconds) = ScalarReference.simulateLIFWhite(request.parameters, request.options)
-                    let o = request.options
+                    let request = try ModelRunRequest(words: words)
+                    guard let lif = request.simulator as? LIFPairSimulator, lif.name == "lif-white" else {
+                        throw WorkbenchError.badInput("the scalar kernel exists for lif-white only")
+                    }
+                    let o = lif.simulationOptions(request.options)
+                    let (spikes, seconds) = ScalarReference.simulateLIFWhite(lif.lifParameters(request.values), o)
                     let steps = Double(o.neurons) * ((o.burnIn + o.time) / o.dt).rounded()
                     printOut(String(format: "scalar reference: %d spikes (%.4g Hz); %.3g neuron-steps in %.2f s: %.3g neuron-steps/s on %d threads\n",
                                     spikes, 1000 * Double(spikes) / (Double(o.neurons) * o.time), steps, seconds, steps / seconds, o.threads))
                     return
                 }
             }
-            if let name = words.first, ModelSimulators.named(name) != nil {
-                let request = try ModelRunRequest(words: words)
-                let progress = ProgressLine()
-                let run = request.simulator.run(request.values, request.options, progress: progress.update)
-                progress.finish()
-                if let why = run.stopped { throw WorkbenchError.badInput(why) }
-                printOut(ModelRunReport.render(request.simulator, request.values, request.options, run, format: request.format))
-                return
-            }
-            let request = try SimulationRequest(words: words)
+            let request = try ModelRunRequest(words: words)
             let progress = ProgressLine()
-            let result = LIFSimulator.simulate(model: request.model.name, request.parameters, request.options, progress: progress.update)
+            let run = request.simulator.run(request.values, request.options, progress: progress.update)
             progress.finish()
+            if let why = run.stopped { throw WorkbenchError.badInput(why) }
             if let file = request.spikesFile {
-                try OutputFile.write(SimulationReport.spikesCSV(result), to: file, what: "the spikes file")
+                try OutputFile.write(ModelRunReport.spikesCSV(run), to: file, what: "the spikes file")
             }
-            printOut(SimulationReport.render(result, format: request.format))
-            if result.total.censored > 0 { printError("warning: \(result.total.censored) ISIs censored at one window past the end: the CV may be biased low") }
+            printOut(ModelRunReport.render(request.simulator, request.values, request.options, run, format: request.format))
+            for w in run.warnings { printError("warning: \(w)") }
         }
     }
 }

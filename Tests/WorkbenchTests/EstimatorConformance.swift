@@ -1,6 +1,7 @@
 // `checkEstimator`: the one conformance suite every estimator passes, built-in or third-party
 // (in the spirit of swift-collections' shared checkers). It sees an estimator only through the ABI.
 import Foundation
+import MonteCarlo
 import Testing
 import WorkbenchCore
 
@@ -16,7 +17,9 @@ func typicalValue(_ p: ParameterInfo) -> Double {
     }
 }
 
-func checkEstimator(_ e: LoadedEstimator, sourceLocation: SourceLocation = #_sourceLocation) {
+/// `simulated: false` is the one explicit exception to the simulator contract: an analytic-only example
+/// (Examples/CPlugin) whose model has no simulator, which `validate` refuses (exit 2, tested).
+func checkEstimator(_ e: LoadedEstimator, simulated: Bool = true, sourceLocation: SourceLocation = #_sourceLocation) {
     let snake = try! NSRegularExpression(pattern: "^[a-z][a-z0-9_]*$")
     func isSnake(_ s: String) -> Bool { snake.firstMatch(in: s, range: NSRange(s.startIndex..., in: s)) != nil }
     let tag = "estimator '\(e.name)' (\(e.file.path))"
@@ -42,6 +45,31 @@ func checkEstimator(_ e: LoadedEstimator, sourceLocation: SourceLocation = #_sou
         #expect(o.modelError.isFinite && o.modelError >= 0, "\(tag): model error of \(o.name)", sourceLocation: sourceLocation)
         if let i = o.modelErrorOutput { #expect(i >= 0 && i < e.outputs.count, "\(tag): model error output of \(o.name)", sourceLocation: sourceLocation) }
         if let obs = o.observable { #expect(isSnake(obs), "\(tag): observable \(obs)", sourceLocation: sourceLocation) }
+    }
+
+    // The contract with the model's simulator, checked rather than trusted: the model is simulated, every
+    // observable an output names exists in that simulator, and every parameter the simulator needs is an
+    // estimator parameter, or an output of that name (an init's weights), or has the simulator's default.
+    if simulated {
+        let sim = ModelSimulators.named(e.model)
+        #expect(sim != nil, "\(tag): model '\(e.model)' has no simulator (simulated: \(ModelSimulators.allNames))",
+                sourceLocation: sourceLocation)
+        if let sim {
+            let observables = Set(sim.observables.map(\.name))
+            for o in e.outputs {
+                guard let obs = o.observable else { continue }
+                #expect(observables.contains(obs), "\(tag): output \(o.name) names observable '\(obs)', which \(sim.name) lacks",
+                        sourceLocation: sourceLocation)
+            }
+            for p in sim.parameters where p.defaultValue == nil && !p.optional {
+                #expect(e.parameter(named: p.name) != nil || e.output(named: p.name) != nil,
+                        "\(tag): \(sim.name) needs parameter '\(p.name)', which the estimator neither takes nor computes",
+                        sourceLocation: sourceLocation)
+            }
+        }
+    } else {
+        #expect(ModelSimulators.named(e.model) == nil, "\(tag): declared unsimulated, but \(e.model) has a simulator",
+                sourceLocation: sourceLocation)
     }
 
     // Evaluates at its defaults: every output is a number, or flagged not applicable.

@@ -25,6 +25,14 @@ struct HostileInputTests {
         (["simulate", "gaussian-walk", "1", "1", "1", "10", "--samples", "100"], "'samples' = 100 is out of range"),
         (["init", "--layers", "1000,1000", "--scheme", "rate-collapse", "--nu", "0"], "'--nu' = 0 Hz is out of range"),
         (["eval", "random-walk", "1", "5e-324", "10", "10"], "|m|/s and (a - x0)/s must be 0 (m only) or at least 2.2e-308"),
+        // One simulator family: options and conventions a model does not have are named, for every model alike.
+        (["simulate", "wiener", "0.5", "1", "10", "--spikes", "/dev/null"], "option 'spikes' does not apply to model wiener"),
+        (["simulate", "wiener", "0.5", "1", "10", "--modulate", "mu:1:10"], "option 'modulate' does not apply to model wiener"),
+        (["simulate", "wiener", "0.5", "1", "10", "--v-rest", "-65"], "--v-rest applies to lif-white and lif-colored only"),
+        (["simulate", "lif-colored", "15", "5", "--tau-s", "1", "--scheme", "naive"], "'scheme' = 'naive' does not apply"),
+        (["simulate", "lif-white", "15", "5", "--neurons", "2e8"], "'neurons' = 200000000 is out of range"),
+        (["simulate", "lif-white", "15", "5", "--sigma", "5"], "too many positional values: 5"),
+        (["validate", "wiener", "0.5", "1", "10", "--modulate", "mu"], "option 'modulate' does not apply to model wiener"),
     ])
     func noTrap(_ args: [String], _ words: String) throws {
         let r = try workbench(args)

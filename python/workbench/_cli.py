@@ -171,7 +171,10 @@ class Validation:
 
 
 def _num(x):
-    return math.nan if x is None else x
+    # JSON convention (README, "Output formats"): null is no value, the strings "inf"/"-inf" infinite values.
+    if x is None:
+        return math.nan
+    return float(x) if isinstance(x, str) else x
 
 
 def _observables(raw: dict) -> Dict[str, Observable]:
