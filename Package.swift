@@ -54,7 +54,9 @@ let package = Package(
         .target(name: "GSLSupport", dependencies: ["CGSL"]),
         .target(name: "CWorkbenchPlugin"),
         .target(name: "WorkbenchToolchain"),
-        .target(name: "EstimatorKit", dependencies: ["CWorkbenchPlugin", "GSLSupport", "WorkbenchToolchain"]),
+        // No GSL here: a plugin author who needs none installs none (GSLSupport turns GSL's abort handler off
+        // on every call path, and the host does too when it loads a plugin that links GSL).
+        .target(name: "EstimatorKit", dependencies: ["CWorkbenchPlugin", "WorkbenchToolchain"]),
         // Hidden: each plugin (and the test bundle) links its own copy; exported, they collide (ASan: ODR violation).
         .target(name: "CSiegertTables", cSettings: [.unsafeFlags(["-fvisibility=hidden"])]),
         .target(name: "SiegertNumerics", dependencies: ["GSLSupport", "CSiegertTables"]),
@@ -95,7 +97,5 @@ let package = Package(
             "LinearResponseNumerics",
         ]),
     ],
-    // Language mode 5: the C interop here (GSL globals, dlopen'ed function tables) is guarded by
-    // explicit design (one workspace per call, immutable descriptors), not by Sendable checking.
-    swiftLanguageModes: [.v5]
+    swiftLanguageModes: [.v6]
 )

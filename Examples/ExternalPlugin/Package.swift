@@ -9,5 +9,5 @@ let package = Package(
     products: [.library(name: "LinearNoisePlugin", type: .dynamic, targets: ["LinearNoisePlugin"])],
     dependencies: [.package(name: "workbench", path: "../..")],
     targets: [.target(name: "LinearNoisePlugin", dependencies: [.product(name: "EstimatorKit", package: "workbench")])],
-    swiftLanguageModes: [.v5]
+    swiftLanguageModes: [.v6]
 )

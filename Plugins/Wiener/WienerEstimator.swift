@@ -23,7 +23,7 @@ struct WienerEstimator: Estimator {
         dX = m dt + s dW from X(0) = 0; spike at the barrier a (then reset, refractory tau_ref). Exact closed forms, \
         evaluated without cancellation or overflow (logs stay finite where a probability underflows). \
         With t: FPT density, CDF, survival at t and E[M_t]; with b: exit from (-b, a); with y (and t): P(M_t < y). \
-        m <= 0: E[T] infinite, long-run rate 0 (mean/var/CV not applicable); m < 0: P(ever) = exp(-2|m|a/s^2).
+        m <= 0: E[T] = inf (Var[T] = inf at m = 0), long-run rate 0 and its log -inf, CVs not applicable; m < 0: P(ever) = exp(-2|m|a/s^2).
         """,
         parameters: [
             ParameterSpec("m", unit: "mV/ms", .required, summary: "drift (any real)"),

@@ -12,4 +12,8 @@
 #include <gsl/gsl_integration.h>
 #include <gsl/gsl_roots.h>
 #include <gsl/gsl_linalg.h>
+
+/* GSL's solver types are exported as mutable globals; Swift 6 refuses to read a mutable global from
+ * concurrent code. They are never written after load: read them through a function. */
+static inline const gsl_root_fsolver_type *workbench_gsl_root_fsolver_brent(void) { return gsl_root_fsolver_brent; }
 #endif

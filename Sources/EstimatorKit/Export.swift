@@ -1,7 +1,6 @@
 // Glue from Swift `Estimator`s to the C ABI. Names are strdup'ed and arrays allocated once and kept
 // for the life of the process (the host never dlcloses a plugin).
 import Foundation
-import GSLSupport
 
 /// Type-erased batch evaluator reached from C through `wb_estimator.context`.
 class BatchEvaluator {
@@ -34,7 +33,7 @@ final class TypedBatchEvaluator<E: Estimator>: BatchEvaluator {
             var bad: (Int, String)?
             for i in 0..<nP where !ranges[i].accepts(p[i])
                 && wb_check_param(d.pointee.params + i, p[i], &buffer, buffer.count) != 0 {
-                bad = (i, String(cString: buffer)); break
+                bad = (i, String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)); break
             }
             if let (i, m) = bad {
                 status[row] = WB_STATUS_BAD_PARAM_BASE - Int32(i)
@@ -107,7 +106,6 @@ public final class PluginExport: @unchecked Sendable {
     private let count: Int
 
     public init(_ estimators: [any Estimator]) {
-        _ = GSL.abortHandlerOff              // GSL must never abort the host process
         count = estimators.count
         pointers = .allocate(capacity: max(count, 1))
         for (i, e) in estimators.enumerated() { pointers[i] = UnsafePointer(Self.describe(e)) }

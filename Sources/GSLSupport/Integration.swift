@@ -141,7 +141,7 @@ public enum RootFinding {
             var fn = gsl_function(function: { x, p in
                 Unmanaged<Box>.fromOpaque(p!).takeUnretainedValue().f(x)
             }, params: Unmanaged.passUnretained(box).toOpaque())
-            let solver = gsl_root_fsolver_alloc(gsl_root_fsolver_brent)!
+            let solver = gsl_root_fsolver_alloc(workbench_gsl_root_fsolver_brent())!
             defer { gsl_root_fsolver_free(solver) }
             try GSL.check(gsl_root_fsolver_set(solver, &fn, lo, hi), "Brent bracket [\(lo), \(hi)]")
             for _ in 0..<maxIterations {

@@ -19,8 +19,8 @@ public enum BlockRunner {
         func finished() -> Int { lock.lock(); defer { lock.unlock() }; done += 1; return done }
     }
 
-    public static func run<R>(blocks: Int, threads: Int, progress: ((Int, Int) -> Void)? = nil,
-                              _ body: @escaping (Int) -> R) -> [R] {
+    public static func run<R>(blocks: Int, threads: Int, progress: (@Sendable (Int, Int) -> Void)? = nil,
+                              _ body: @escaping @Sendable (Int) -> R) -> [R] {
         let shared = Shared<R>(blocks)
         let nThreads = max(1, min(threads, blocks))
         let group = DispatchGroup()

@@ -46,7 +46,7 @@ public struct CurrentLIFSimulator: ModelSimulator {
 
     struct Block { var m: [Double] = [], s: [Double] = [], within: [Double] = [], events = 0.0 }
 
-    public func run(_ v: [String: Double], _ o: RunOptions, progress: ((Int, Int) -> Void)?) -> ModelRun {
+    public func run(_ v: [String: Double], _ o: RunOptions, progress: (@Sendable (Int, Int) -> Void)?) -> ModelRun {
         let start = Date()
         let nBlocks = (o.samples + 7) / 8
         let blocks = BlockRunner.run(blocks: nBlocks, threads: o.threads, progress: progress) { b -> Block in

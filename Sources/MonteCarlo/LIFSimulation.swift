@@ -195,7 +195,7 @@ public enum LIFSimulator {
     public static let models = ["lif-white", "lif-colored"]
 
     public static func simulate(model: String, _ p: LIFModelParameters, _ o: SimulationOptions,
-                                progress: ((Int, Int) -> Void)? = nil) -> SimulationResult {
+                                progress: (@Sendable (Int, Int) -> Void)? = nil) -> SimulationResult {
         let start = Date()
         let nBlocks = (o.neurons + 7) / 8
         let blocks: [BlockResult]
@@ -213,7 +213,9 @@ public enum LIFSimulator {
             // overlap their dependency chains best, more spill registers), one when there are too few
             // blocks to keep every thread busy.
             let perUnit = max(1, min(Int(WB_MAX_GROUPS), nBlocks / (8 * max(1, o.threads))))
-            let unitProgress = progress.map { report in { (done: Int, _: Int) in report(min(done * perUnit, nBlocks), nBlocks) } }
+            let unitProgress = progress.map { report in
+                { @Sendable (done: Int, _: Int) in report(min(done * perUnit, nBlocks), nBlocks) }
+            }
             let units = BlockRunner.run(blocks: (nBlocks + perUnit - 1) / perUnit, threads: o.threads, progress: unitProgress) { u in
                 simulateWhiteBlocks(Array((perUnit * u)..<min(perUnit * (u + 1), nBlocks)), p, o)
             }

@@ -62,7 +62,7 @@ public struct LayeredLIFSimulator: ModelSimulator {
         return o
     }
 
-    public func run(_ v: [String: Double], _ o: RunOptions, progress: ((Int, Int) -> Void)?) -> ModelRun {
+    public func run(_ v: [String: Double], _ o: RunOptions, progress: (@Sendable (Int, Int) -> Void)?) -> ModelRun {
         let start = Date()
         let n = Int(v["n"]!), layers = Int(v["layer"]!)
         let theta = v["theta"]!, vReset = v["v_reset"]!, tauM = v["tau_m"]!, tauRef = v["tau_ref"]!
@@ -103,10 +103,10 @@ public struct LayeredLIFSimulator: ModelSimulator {
                 // Decay between consecutive input events, shared by every neuron of the layer.
                 var decay = [Double](repeating: 1, count: times.count)
                 for k in times.indices { decay[k] = exp(-(times[k] - (k > 0 ? times[k - 1] : 0)) / tauM) }
-                let inTimes = times, inSources = sources
+                let inTimes = times, inSources = sources, inDecay = decay
                 let perBlock = BlockRunner.run(blocks: blocks, threads: o.threads) { b -> [(Double, Int32)] in
                     Self.simulateBlock(b, n: n, layer: l, seed: o.seed, quenched: quenched, muW: muW, sigmaW: sigmaW, theta: theta, vReset: vReset,
-                                       tauM: tauM, tauRef: tauRef, times: inTimes, sources: inSources, decay: decay)
+                                       tauM: tauM, tauRef: tauRef, times: inTimes, sources: inSources, decay: inDecay)
                 }
                 events += Double(times.count) * Double(n)
                 var merged: [(Double, Int32)] = perBlock.flatMap { $0 }

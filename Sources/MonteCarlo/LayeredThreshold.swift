@@ -54,7 +54,7 @@ public struct LayeredThresholdSimulator: ModelSimulator {
         }
     }
 
-    public func run(_ values: [String: Double], _ o: RunOptions, progress: ((Int, Int) -> Void)?) -> ModelRun {
+    public func run(_ values: [String: Double], _ o: RunOptions, progress: (@Sendable (Int, Int) -> Void)?) -> ModelRun {
         let start = Date()
         let n = Int(values["n"]!), layers = Int(values["layer"]!), samples = o.samples
         let theta = values["theta"]!, sigma0 = values["sigma0"]!

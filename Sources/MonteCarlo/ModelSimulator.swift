@@ -113,7 +113,7 @@ public protocol ModelSimulator: Sendable {
     /// (v_reset < theta, -b < x0 < a, ...); throws SimulatorInputError naming the value and its range.
     func resolve(_ options: RunOptions, _ values: [String: Double]) throws -> RunOptions
     /// A pure function of (values, options minus threads): bit-identical on any thread count.
-    func run(_ values: [String: Double], _ options: RunOptions, progress: ((Int, Int) -> Void)?) -> ModelRun
+    func run(_ values: [String: Double], _ options: RunOptions, progress: (@Sendable (Int, Int) -> Void)?) -> ModelRun
     /// The simulator's own systematic relative error for an observable (THEORY §9), which `validate`
     /// adds to the estimator's model error.
     func simulatorError(observable: String, values: [String: Double], options: RunOptions) -> Double

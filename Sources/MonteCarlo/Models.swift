@@ -165,7 +165,7 @@ public struct LIFPairSimulator: ModelSimulator {
         }
     }
 
-    public func run(_ v: [String: Double], _ o: RunOptions, progress: ((Int, Int) -> Void)?) -> ModelRun {
+    public func run(_ v: [String: Double], _ o: RunOptions, progress: (@Sendable (Int, Int) -> Void)?) -> ModelRun {
         let so = simulationOptions(o)
         let r = LIFSimulator.simulate(model: name, lifParameters(v), so, progress: progress)
         let t = r.total

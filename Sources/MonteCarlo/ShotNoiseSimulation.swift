@@ -258,7 +258,7 @@ public struct ShotNoiseSimulator: ModelSimulator {
     /// The run, and on `options.density` the density of the free membrane potential (no threshold),
     /// sampled by the same exact time-in-bin rule (THEORY §9.5: the check of the §5.2 free density).
     public func runWithFreeDensity(_ values: [String: Double], _ options: RunOptions,
-                                   progress: ((Int, Int) -> Void)?) -> (run: ModelRun, freeDensity: [Estimate]?) {
+                                   progress: (@Sendable (Int, Int) -> Void)?) -> (run: ModelRun, freeDensity: [Estimate]?) {
         let p = Self.parameters(values)
         let start = Date()
         let n = options.samples, T = options.time ?? 2000, burn = options.burnIn ?? max(500, 10 * p.tauM)
@@ -301,7 +301,7 @@ public struct ShotNoiseSimulator: ModelSimulator {
         return (run, free)
     }
 
-    public func run(_ values: [String: Double], _ options: RunOptions, progress: ((Int, Int) -> Void)?) -> ModelRun {
+    public func run(_ values: [String: Double], _ options: RunOptions, progress: (@Sendable (Int, Int) -> Void)?) -> ModelRun {
         runWithFreeDensity(values, options, progress: progress).run
     }
 

@@ -93,7 +93,7 @@ public struct GaussianWalkSimulator: ModelSimulator {
         return (cap, m < 0 ? a - 30 / (2 * abs(m) / (s * s)) : -.infinity)
     }
 
-    public func run(_ v: [String: Double], _ o: RunOptions, progress: ((Int, Int) -> Void)?) -> ModelRun {
+    public func run(_ v: [String: Double], _ o: RunOptions, progress: (@Sendable (Int, Int) -> Void)?) -> ModelRun {
         let start = Date()
         let x0 = v["x0"]!, a = v["a"]!, m = v["m"]!, s = v["s"]!, n = Int(v["n"]!)
         let (cap, drop) = Self.limits(x0: x0, a: a, m: m, s: s, n: n)
@@ -231,7 +231,7 @@ public struct LeakyDiscreteSimulator: ModelSimulator {
         }
     }
 
-    public func run(_ v: [String: Double], _ o: RunOptions, progress: ((Int, Int) -> Void)?) -> ModelRun {
+    public func run(_ v: [String: Double], _ o: RunOptions, progress: (@Sendable (Int, Int) -> Void)?) -> ModelRun {
         let start = Date()
         let beta = v["beta"]!, m = v["m"]!, s = v["s"]!, theta = v["theta"]!, vr = v["v_reset"]!
         let subtract = Int(v["mode"]!) == 1

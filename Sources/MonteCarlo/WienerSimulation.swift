@@ -277,7 +277,7 @@ public struct WienerSimulator: ModelSimulator {
         return r
     }
 
-    public func run(_ values: [String: Double], _ options: RunOptions, progress: ((Int, Int) -> Void)?) -> ModelRun {
+    public func run(_ values: [String: Double], _ options: RunOptions, progress: (@Sendable (Int, Int) -> Void)?) -> ModelRun {
         let start = Date()
         let p = setup(values, options)
         let nBlocks = (options.samples + 7) / 8

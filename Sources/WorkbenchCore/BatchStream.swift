@@ -158,8 +158,9 @@ extension Evaluator {
             try drain(keep: lanes - 1)
             let slot = PendingChunk()
             pending.append(slot)
+            let handedOver = UncheckedSendable(input)       // the reader never touches this chunk again
             DispatchQueue.global().async {
-                slot.output = context.process(input, firstOfDocument: first)
+                slot.output = context.process(handedOver.value, firstOfDocument: first)
                 slot.done.signal()
             }
         }

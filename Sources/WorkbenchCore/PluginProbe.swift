@@ -149,8 +149,8 @@ public enum PluginProbe {
                 line = "OK\t\(f)"
             }
             line += "\n"
-            _ = line.withCString { fputs($0, stdout) }
-            fflush(stdout)
+            print(line, terminator: "")
+            fflush(nil)         // every stream: the parent reads this line before the next probe step
         }
         return 0
     }

@@ -88,7 +88,7 @@ public final class LoadedEstimator: @unchecked Sendable {
         if wb_check_param(descriptor.pointee.params + p.index, value, nil, 0) == 0 { return nil }
         var buf = [CChar](repeating: 0, count: 512)
         _ = wb_check_param(descriptor.pointee.params + p.index, value, &buf, buf.count)
-        return String(cString: buf)
+        return string(fromCBuffer: buf)
     }
 
     /// The range check of `check` without building a message (the hot path of a batch).
@@ -99,7 +99,7 @@ public final class LoadedEstimator: @unchecked Sendable {
     public func describeRange(_ p: ParameterInfo) -> String {
         var buf = [CChar](repeating: 0, count: 512)
         wb_describe_range(descriptor.pointee.params + p.index, &buf, buf.count)
-        return String(cString: buf)
+        return string(fromCBuffer: buf)
     }
 
     public struct Batch {
@@ -162,7 +162,9 @@ public final class LoadedEstimator: @unchecked Sendable {
                             }
                         }
                         if parallel && nChunks > 1 && LoadedEstimator.usableCores > 1 {
-                            DispatchQueue.concurrentPerform(iterations: nChunks, execute: run)
+                            // Chunks write disjoint rows of the output buffers.
+                            let shared = UncheckedSendable(run)
+                            DispatchQueue.concurrentPerform(iterations: nChunks) { shared.value($0) }
                         } else {
                             for c in 0..<nChunks { run(c) }
                         }
@@ -196,7 +198,7 @@ public final class LoadedEstimator: @unchecked Sendable {
         (want ?? []).withUnsafeBufferPointer { w in
             _ = descriptor.pointee.evaluate(descriptor, 1, row, want == nil ? nil : w.baseAddress, &out, &na, &st, &msg, msg.count)
         }
-        let text = String(cString: msg)
+        let text = string(fromCBuffer: msg)
         if !text.isEmpty { return text }
         if status <= WB_STATUS_BAD_PARAM_BASE {
             let i = Int(WB_STATUS_BAD_PARAM_BASE - status)

@@ -144,7 +144,7 @@ public enum Validation {
     public static let commandOptions = ModelRunRequest.commandOptions.union(["assume_exact"])
 
     public static func run(words: [String], registryPaths: [String] = [],
-                           progress: ((Int, Int) -> Void)? = nil) throws -> (ValidationReport, OutputFormat) {
+                           progress: (@Sendable (Int, Int) -> Void)? = nil) throws -> (ValidationReport, OutputFormat) {
         let (reports, _, format) = try run(words: words, alongside: [], registryPaths: registryPaths, progress: progress)
         return (reports[0], format)
     }
@@ -154,7 +154,7 @@ public enum Validation {
     /// values, e.g. --method taylor). The first estimator sizes the run. Returns the first report, then
     /// one per alongside row that could be evaluated, and the errors of those that could not (by index).
     public static func run(words: [String], alongside: [[String]], registryPaths: [String] = [],
-                           progress: ((Int, Int) -> Void)? = nil) throws -> ([ValidationReport], [Int: String], OutputFormat) {
+                           progress: (@Sendable (Int, Int) -> Void)? = nil) throws -> ([ValidationReport], [Int: String], OutputFormat) {
         var args = try EvalArguments(words, commandOptions: commandOptions)
         let registry = PluginRegistry(searchPath: PluginRegistry.defaultSearchPath(explicit: args.pluginPaths + registryPaths))
         guard let e = registry.estimator(named: args.estimator) else {
@@ -223,7 +223,7 @@ public enum Validation {
     /// A model behind `ModelSimulator`: canonical parameters by name (choices by label), the simulator's
     /// own run sizing unless the user set --samples/--neurons/--time.
     static func runModel(_ sim: any ModelSimulator, _ args: EvalArguments, _ cs: inout [Comparison], precision: Double,
-                         progress: ((Int, Int) -> Void)?) throws -> [ValidationReport] {
+                         progress: (@Sendable (Int, Int) -> Void)?) throws -> [ValidationReport] {
         let c = cs[0], e = c.estimator
         var given = [String: Double]()
         for p in sim.parameters {

@@ -49,7 +49,7 @@ struct InitEstimatorTests {
 
     /// The closed forms against slow direct paths: stork's recursion summed to convergence, QAG of ε(t)²,
     /// and the peak as the maximum of ε on a fine bracket — over τ pairs including τ_mem ≈ τ_syn.
-    @Test(arguments: [(20.0, 5.0), (10, 10), (10, 10 * (1 + 1e-9)), (5, 20), (100, 1), (3, 2.9999)])
+    @Test(arguments: [(20.0, 5.0), (10, 10), (10, 10 * (1 + 1e-9)), (5, 20), (100, 1), (3, 2.9999)] as [(Double, Double)])
     func kernelClosedFormsAgainstDirectPaths(_ tm: Double, _ ts: Double) throws {
         for dt in [1.0, 0.1, 0.37] {
             let k = PSPKernel(tauMem: tm, tauSyn: ts, timeStep: dt)

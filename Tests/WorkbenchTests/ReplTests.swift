@@ -204,8 +204,9 @@ private final class TerminalSession {
         try #require(try libc("grantpt", IntFn.self)(master) == 0 && libc("unlockpt", IntFn.self)(master) == 0)
         var name = [CChar](repeating: 0, count: 128)
         try #require(try libc("ptsname_r", NameFn.self)(master, &name, name.count) == 0)
-        let slave = open(String(cString: name), O_RDWR | O_NOCTTY)
-        try #require(slave >= 0, "open \(String(cString: name))")
+        let path = String(decoding: name.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        let slave = open(path, O_RDWR | O_NOCTTY)
+        try #require(slave >= 0, "open \(path)")
         process.executableURL = URL(fileURLWithPath: buildDirectory + "/workbench")
         process.arguments = ["repl"]
         var env = ProcessInfo.processInfo.environment

@@ -70,7 +70,7 @@ struct SiegertVectorTests {
         (-1.0, 1.0, log(2.92530349181436)), (-7.5, -2.5, log(0.601917877761768)), (-2.5, 0, log(1.09124039315789)),
         (-1500, -500, log(0.619825108123928)), (5, 10, 97.7024790065336), (20, 40, 1596.311433290403916),   // THEORY prints 14 digits; mpmath, 50 digits
         (-4, -2.0 / 3.0, log(0.857100933453196)), (-3, -1, log(0.541018708815898)),
-    ])
+    ] as [(Double, Double, Double)])
     func integralI(_ a: Double, _ b: Double, _ lnI: Double) throws {
         let r = try rate(LIFParameters(mu: 0, sigma: 1, theta: b, vReset: a))
         let got = r.c + log(r.S)
