@@ -38,6 +38,13 @@ public struct CurrentLIFSimulator: ModelSimulator {
         var o = options
         o.time = o.time ?? 10_000
         o.burnIn = o.burnIn ?? 20 * max(tm, ts)
+        // Found by checkSimulator: a negative window ran and gave NaN statistics.
+        guard o.time! > 0, o.time!.isFinite else {
+            throw SimulatorInputError("option 'time' = \(plainNumber(o.time!)) ms is out of range (valid: > 0 ms)")
+        }
+        guard o.burnIn! >= 0, o.burnIn!.isFinite else {
+            throw SimulatorInputError("option 'burn_in' = \(plainNumber(o.burnIn!)) ms is out of range (valid: >= 0 ms)")
+        }
         if let dt = v["time_step"] { guard o.time! >= 100 * dt else { throw SimulatorInputError("option 'time' must cover >= 100 time steps") } }
         let events = o.time! * Double(o.samples) * (v["n"]! + (v["n_rec"] ?? 0)) * v["nu"]! / 1000
         guard events <= 1e11 else { throw SimulatorInputError("about \(events) input events is too large a run (limit 1e11)") }
