@@ -1,6 +1,7 @@
-// Simulators of every model (the LIF pair, first passage, random walks, shot noise, layered networks). Each one takes the model's canonical parameters by name — the names the estimators of
-// that model use — and returns its observables, under the names of the estimator outputs that predict
-// them, with batch-means standard errors. `simulate` and `validate` reach every model through this
+// Simulators of every model (the LIF pair, first passage, random walks, shot noise, layered networks).
+// Each one takes the model's canonical parameters by name — the names the estimators of that model use —
+// and returns its observables, under the names of the estimator outputs that predict them, with
+// batch-means standard errors. `simulate` and `validate` reach every model through this
 // protocol, so a new model is one conforming type added to `ModelSimulators.all`.
 import Foundation
 

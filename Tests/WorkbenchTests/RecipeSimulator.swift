@@ -9,8 +9,8 @@ struct PoissonSpikesSimulator: ModelSimulator {
     let summary = "homogeneous Poisson spike train: exponential ISIs (the recipe of README, 'Add a simulator')"
     // Canonical parameters: the names (and units) the model's estimators use.
     let parameters = [
-        SimulatorParameter(name: "rate", unit: "Hz", summary: "firing rate", defaultValue: nil, min: 0, minExclusive: true,
-                           max: 1e6),
+        SimulatorParameter(name: "rate", unit: "Hz", summary: "firing rate", defaultValue: nil,
+                           min: 0, minExclusive: true, max: 1e6),
     ]
     // Observables under the names of the estimator outputs that predict them.
     let observables = [
@@ -39,7 +39,8 @@ struct PoissonSpikesSimulator: ModelSimulator {
     func run(_ v: [String: Double], _ o: RunOptions, progress: (@Sendable (Int, Int) -> Void)?) -> ModelRun {
         let start = Date()
         let rate = v["rate"]! / 1000, time = o.time!         // per ms
-        let blocks = BlockRunner.run(blocks: (o.samples + 7) / 8, threads: o.threads, progress: progress) { b -> Block in
+        let nBlocks = (o.samples + 7) / 8
+        let blocks = BlockRunner.run(blocks: nBlocks, threads: o.threads, progress: progress) { b -> Block in
             var rng = LaneRNG(seed: o.seed, stream: UInt64(b))
             let lanes = min(8, o.samples - 8 * b)
             var r = Block(samples: Double(lanes))
@@ -48,14 +49,17 @@ struct PoissonSpikesSimulator: ModelSimulator {
                 let isi = -VectorMath.log(rng.uniform()) / rate
                 for lane in 0..<lanes where t[lane] < time {
                     r.spikes += 1
-                    if t[lane] + isi[lane] < time { r.isis += 1; r.isiSum += isi[lane]; r.isiSquares += isi[lane] * isi[lane] }
+                    guard t[lane] + isi[lane] < time else { continue }     // an ISI that ends in the window
+                    r.isis += 1; r.isiSum += isi[lane]; r.isiSquares += isi[lane] * isi[lane]
                 }
                 t += isi
             }
             return r
         }
         // Batch means over contiguous groups of blocks give the standard errors.
-        func rateHz(_ g: ArraySlice<Block>) -> Double { 1000 * g.reduce(0) { $0 + $1.spikes } / (g.reduce(0) { $0 + $1.samples } * time) }
+        func rateHz(_ g: ArraySlice<Block>) -> Double {
+            1000 * g.reduce(0) { $0 + $1.spikes } / (g.reduce(0) { $0 + $1.samples } * time)
+        }
         func cv(_ g: ArraySlice<Block>) -> Double {
             let n = g.reduce(0) { $0 + $1.isis }, m = g.reduce(0) { $0 + $1.isiSum } / n
             return (g.reduce(0) { $0 + $1.isiSquares } / n - m * m).squareRoot() / m
