@@ -12,6 +12,10 @@ extension LIFPairSimulator {
         let p = lifParameters(v)
         let user = r.userOptions
         let frequency = r.estimatorValues["f"]
+        if r.modulate != nil && frequency == nil {
+            throw SimulatorInputError("option 'modulate' applies to an estimator with a frequency parameter f "
+                + "(linear-response), whose response it checks; this estimator has none")
+        }
         if let f = frequency, f > 0, !user.contains("dt"), r.modulate?.target != "none" {
             o.dt = min(p.tauS > 0 ? min(0.1, p.tauS / 100) : 0.1, 1000 / (20 * f))   // 20 steps per period at least
         }

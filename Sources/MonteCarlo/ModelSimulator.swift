@@ -104,8 +104,9 @@ public protocol ModelSimulator: Sendable {
     /// simulator reads.
     var options: Set<String> { get }
     var defaultSamples: Int { get }
-    /// What a sample is called in options and reports ("samples", "neurons").
+    /// What a sample is called in options and reports ("samples", "neurons"), and the most a run may have.
     var sampleName: String { get }
+    var maxSamples: Int { get }
     /// Input conventions of the host that apply: "v_rest" (potentials given absolute), "sigma_free".
     var conventions: Set<String> { get }
     /// The unit of an observable, including ones named per run (spectrum_hz@10).
@@ -133,6 +134,7 @@ public protocol ModelSimulator: Sendable {
 
 public extension ModelSimulator {
     var sampleName: String { "samples" }
+    var maxSamples: Int { 1_000_000_000 }
     var conventions: Set<String> { [] }
     func unit(ofObservable name: String) -> String { observables.first { $0.name == name }?.unit ?? "" }
     func validationPlan(_ options: RunOptions, values: [String: Double], request: ValidationRequest) throws -> ValidationPlan {

@@ -32,6 +32,7 @@ public struct LIFPairSimulator: ModelSimulator {
     public let options: Set<String> = ["dt", "time", "burn_in", "scheme", "density", "modulate", "spectrum", "spikes"]
     public let defaultSamples = 4000
     public let sampleName = "neurons"
+    public let maxSamples = 100_000_000
     public let conventions: Set<String> = ["v_rest", "sigma_free"]
     let colored: Bool
 
@@ -99,9 +100,6 @@ public struct LIFPairSimulator: ModelSimulator {
 
     public func resolve(_ options: RunOptions, _ v: [String: Double]) throws -> RunOptions {
         var o = options
-        guard o.samples <= 100_000_000 else {
-            throw SimulatorInputError("option 'neurons' = \(plainNumber(Double(o.samples))) is out of range (valid: integer 160 to 1e8)")
-        }
         let theta = v["theta"]!, vReset = v["v_reset"]!, tauM = v["tau_m"]!, tauS = v["tau_s"] ?? 0
         guard vReset < theta else {
             throw SimulatorInputError("parameter 'v_reset' = \(plainNumber(vReset)) mV is out of range (valid: < theta = \(plainNumber(theta)) mV)")

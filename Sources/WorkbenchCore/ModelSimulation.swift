@@ -100,8 +100,9 @@ public struct ModelRunRequest {
         if extra["neurons"] != nil && extra["samples"] != nil { throw WorkbenchError.badInput("give either --neurons or --samples, not both") }
         if let t = extra["samples"] ?? extra["neurons"] {
             let n = try Quantity.parse(t, unit: "1", name: sim.sampleName)
-            guard n >= 160, n <= 1e9, n == n.rounded() else {   // checked before Int(): no trap
-                throw WorkbenchError.badInput("option '\(sim.sampleName)' = \(t) is out of range (valid: integer 160 to 1e9; ≥ 20 blocks of 8 for batch-means errors)")
+            guard n >= 160, n <= Double(sim.maxSamples), n == n.rounded() else {   // checked before Int(): no trap
+                throw WorkbenchError.badInput("option '\(sim.sampleName)' = \(t) is out of range (valid: integer 160 to "
+                    + "\(formatNumber(Double(sim.maxSamples))); ≥ 20 blocks of 8 for batch-means errors)")
             }
             o.samples = Int(n)
         }
@@ -225,7 +226,9 @@ public enum ModelRunReport {
                                                        ("value", .array(d.map { .num($0.value) })), ("se", .array(d.map { .num($0.standardError) }))])))
             }
             let params: [(String, JSON)] = sim.parameters.compactMap { p in values[p.name].map { (p.name, p.choices.isEmpty ? .number($0) : .string(p.choices[Int($0)])) } }
-            let rateKey = run.workUnit.replacingOccurrences(of: "-", with: "_").replacingOccurrences(of: " ", with: "_") + "_per_second"
+            // "neuron-steps" → neuron_steps_per_second; any other character of a unit separates words.
+            let words = run.workUnit.lowercased().split { !($0.isLetter || $0.isNumber) }
+            let rateKey = words.joined(separator: "_") + "_per_second"
             return JSON.object(provenance(sim, o, run) + [("parameters", .object(params)), ("observables", .object(obs))]
                                + run.counts.map { ($0.0, .number($0.1)) }
                                + [("work", .number(run.work)), ("work_unit", .string(run.workUnit)), ("seconds", .number(run.seconds)),

@@ -30,7 +30,8 @@ struct HostileInputTests {
         (["simulate", "wiener", "0.5", "1", "10", "--modulate", "mu:1:10"], "option 'modulate' does not apply to model wiener"),
         (["simulate", "wiener", "0.5", "1", "10", "--v-rest", "-65"], "--v-rest applies to lif-white and lif-colored only"),
         (["simulate", "lif-colored", "15", "5", "--tau-s", "1", "--scheme", "naive"], "'scheme' = 'naive' does not apply"),
-        (["simulate", "lif-white", "15", "5", "--neurons", "2e8"], "'neurons' = 200000000 is out of range"),
+        (["simulate", "lif-white", "15", "5", "--neurons", "2e8"], "'neurons' = 2e8 is out of range (valid: integer 160 to 100000000"),
+        (["validate", "siegert", "15", "5", "--modulate", "mu"], "option 'modulate' applies to an estimator with a frequency"),
         (["simulate", "lif-white", "15", "5", "--sigma", "5"], "too many positional values: 5"),
         (["validate", "wiener", "0.5", "1", "10", "--modulate", "mu"], "option 'modulate' does not apply to model wiener"),
     ])
