@@ -32,7 +32,18 @@ public struct EvalArguments: Sendable {
         for name in names.sorted() { if let v = extra.removeValue(forKey: name) { named.append((name, v)) } }
     }
 
+    /// The whole command line after the command name, options included (the REPL, the atlas, tests).
     public init(_ words: [String], commandOptions: Set<String> = []) throws {
+        try self.init(words, commandOptions: commandOptions, fixedOptions: true)
+    }
+
+    /// The estimator and its own words (`15 5 --tau-m 10ms`): what is left after a command's declared
+    /// options were parsed by ArgumentParser, which sets the other fields.
+    public init(estimator: String, parameterWords: [String]) throws {
+        try self.init([estimator] + parameterWords, commandOptions: [], fixedOptions: false)
+    }
+
+    init(_ words: [String], commandOptions: Set<String>, fixedOptions: Bool) throws {
         var i = 0
         func value(for option: String) throws -> String {
             i += 1
@@ -41,14 +52,14 @@ public struct EvalArguments: Sendable {
         }
         while i < words.count {
             let w = words[i]
-            if w == "--timing" { timing = true; i += 1; continue }
+            if w == "--timing" && fixedOptions && commandOptions.isEmpty { timing = true; i += 1; continue }
             if w == "--assume-exact" && commandOptions.contains("assume_exact") { assumeExact = true; i += 1; continue }
             if w.hasPrefix("--") && w.count > 2 {
                 var name = String(w.dropFirst(2)), inline: String?
                 if let eq = name.firstIndex(of: "=") { inline = String(name[name.index(after: eq)...]); name = String(name[..<eq]) }
                 name = name.replacingOccurrences(of: "-", with: "_")
                 let v = try inline ?? value(for: name)
-                switch name {
+                switch fixedOptions ? name : "" {
                 case "format":
                     guard let f = OutputFormat(rawValue: v) else {
                         throw WorkbenchError.badInput("option '--format' = '\(v)' is not one of: table, json, csv")

@@ -16,7 +16,12 @@ public struct ModelRunRequest {
                                                      "threads", "spikes", "density", "precision", "modulate", "spectrum"]
 
     public init(words: [String]) throws {
-        var args = try EvalArguments(words, commandOptions: Self.commandOptions)
+        try self.init(arguments: EvalArguments(words, commandOptions: Self.commandOptions))
+    }
+
+    /// `arguments.estimator` names the model; its options are in `arguments.extra` by snake_case name.
+    public init(arguments: EvalArguments) throws {
+        var args = arguments
         guard let sim = ModelSimulators.named(args.estimator) else {
             throw WorkbenchError.badInput("unknown model '\(args.estimator)' (models: \(ModelSimulators.allNames.joined(separator: ", ")))")
         }

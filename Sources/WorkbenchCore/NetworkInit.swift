@@ -18,12 +18,13 @@ public struct NetworkInit {
 
     public let scheme: Scheme
     public let widths: [Int]
-    public let format: OutputFormat
     var options: [String: String]
     let registry: PluginRegistry
 
-    static let known: Set<String> = ["layers", "scheme", "nu", "tau_m", "tau_syn", "theta", "v_reset", "tau_ref", "time_step",
-                                     "mu_u", "xi", "sigma_u", "inh_fraction", "tau_syn_inh", "sigma_target", "sigma0", "nu_target", "init", "n_var_w", "jumps", "format", "plugin_path"]
+    /// The options of the schemes (each takes the ones `rejected` does not list for it).
+    public static let known: Set<String> = ["nu", "tau_m", "tau_syn", "theta", "v_reset", "tau_ref", "time_step", "mu_u", "xi",
+                                            "sigma_u", "inh_fraction", "tau_syn_inh", "sigma_target", "sigma0", "nu_target",
+                                            "init", "n_var_w", "jumps"]
 
     /// Options of `known` that a scheme does not take (an error when given); the REPL's session defaults
     /// skip them too.
@@ -35,43 +36,25 @@ public struct NetworkInit {
 
     /// The options a scheme takes, besides layers, scheme, format and plugin_path.
     public static func parameterOptions(_ scheme: Scheme) -> Set<String> {
-        known.subtracting(["layers", "scheme", "format", "plugin_path"]).subtracting(rejected[scheme] ?? [])
+        known.subtracting(rejected[scheme] ?? [])
     }
 
-    public init(words: [String]) throws {
-        var options = [String: String]()
-        var i = 0
-        while i < words.count {
-            let w = words[i]
-            guard w.hasPrefix("--"), w.count > 2 else { throw WorkbenchError.badInput("unexpected '\(w)': init takes options only (--layers 700,256,256,20 --scheme fluctuation ...)") }
-            var name = String(w.dropFirst(2)), value: String
-            if let eq = name.firstIndex(of: "=") { value = String(name[name.index(after: eq)...]); name = String(name[..<eq]) }
-            else {
-                i += 1
-                guard i < words.count else { throw WorkbenchError.badInput("option '\(w)' needs a value") }
-                value = words[i]
-            }
-            name = name.replacingOccurrences(of: "-", with: "_")
-            guard Self.known.contains(name) else { throw WorkbenchError.badInput("unknown option '--\(name.replacingOccurrences(of: "_", with: "-"))' for init (options: \(Self.known.sorted().joined(separator: ", ")))") }
-            guard options[name] == nil else { throw WorkbenchError.badInput("option '--\(name)' given twice") }
-            options[name] = value
-            i += 1
+    /// The planner of one network: `widthsText` as given to --layers ("700,256,256,20"), the scheme, and
+    /// the scheme's options by snake_case name as the user wrote them (units parsed here, with named errors).
+    public init(layers widthsText: String, scheme: Scheme, options: [String: String],
+                pluginPaths: [String] = []) throws {
+        for name in options.keys where !Self.known.contains(name) {
+            throw WorkbenchError.badInput("unknown option '--\(name.replacingOccurrences(of: "_", with: "-"))' for init "
+                + "(options: \(Self.known.sorted().joined(separator: ", ")))")
         }
-        guard let layers = options["layers"] else { throw WorkbenchError.badInput("missing --layers: network widths from input to output, e.g. --layers 700,256,256,20") }
-        let widths = layers.split(separator: ",").map { Int($0.trimmingCharacters(in: .whitespaces)) }
+        let widths = widthsText.split(separator: ",").map { Int($0.trimmingCharacters(in: .whitespaces)) }
         guard widths.count >= 2, widths.allSatisfy({ ($0 ?? 0) >= 1 }) else {
-            throw WorkbenchError.badInput("option 'layers' = '\(layers)' is out of range (valid: two or more positive integer widths, input first)")
+            throw WorkbenchError.badInput("option 'layers' = '\(widthsText)' is out of range (valid: two or more positive integer widths, input first)")
         }
         self.widths = widths.map { $0! }
-        guard let s = options["scheme"] else { throw WorkbenchError.badInput("missing --scheme (one of: \(Scheme.allCases.map(\.rawValue).joined(separator: ", ")))") }
-        guard let scheme = Scheme(rawValue: s) else { throw WorkbenchError.badInput("option 'scheme' = '\(s)' is not one of: \(Scheme.allCases.map(\.rawValue).joined(separator: ", "))") }
         self.scheme = scheme
-        if let f = options["format"] {
-            guard let fmt = OutputFormat(rawValue: f) else { throw WorkbenchError.badInput("option '--format' = '\(f)' is not one of: table, json, csv") }
-            format = fmt
-        } else { format = .table }
         self.options = options
-        registry = PluginRegistry(searchPath: PluginRegistry.defaultSearchPath(explicit: options["plugin_path"].map { [$0] } ?? []))
+        registry = PluginRegistry(searchPath: PluginRegistry.defaultSearchPath(explicit: pluginPaths))
     }
 
     // MARK: evaluation through the ABI
@@ -143,6 +126,8 @@ public struct NetworkInit {
         public var setting: [String] = []
         public var verdict: [String] = []
         public var warnings: [String] = []
+        public var scheme = Scheme.fluctuation
+        public var widths: [Int] = []
     }
 
     public func plan() throws -> Plan {
@@ -153,6 +138,7 @@ public struct NetworkInit {
         case .rateCollapse: p = try rateCollapse()
         }
         p.warnings = Self.grouped(p.warnings)
+        (p.scheme, p.widths) = (scheme, widths)
         return p
     }
 
@@ -361,69 +347,5 @@ public struct NetworkInit {
             plan.layers.append(layer)
         }
         return plan
-    }
-
-    // MARK: output
-
-    static func cell(_ v: Double, _ ln: Double) -> String {
-        if v.isNaN { return "n/a" }
-        if v > 0 || ln.isNaN { return String(format: "%.6g", v) }
-        if ln == -.infinity { return "0 (collapsed)" }
-        return String(format: "0 (ln %.6g)", ln)
-    }
-
-    public func render(_ plan: Plan) -> String {
-        let names = scheme == .varianceFlow ? ("micheli", "mean_u", "std_u") : (scheme.rawValue, "mean_u", "std_u")
-        switch format {
-        case .json:
-            let layers: [JSON] = plan.layers.map { l in
-                .object([("layer", .number(Double(l.index))), ("neurons", .number(Double(l.neurons))), ("fan_in", .number(Double(l.fanIn))),
-                         ("mu_w", .num(l.muW)), ("sigma_w", .num(l.sigmaW)), ("mean_u", .num(l.meanU)), ("std_u", .num(l.stdU)),
-                         (plan.activityName, .num(l.activity)), ("ln_" + plan.activityName, .num(l.lnActivity))] + l.extra.map { ($0.0, .num($0.1)) })
-            }
-            let comparison: [JSON] = plan.comparison.map { c in
-                .object([("layer", .number(Double(c.layer))), (names.0, .num(c.scheme)), ("kaiming", .num(c.kaiming)), ("glorot", .num(c.glorot)),
-                         ("ln_" + names.0, .num(c.lnScheme)), ("ln_kaiming", .num(c.lnKaiming)), ("ln_glorot", .num(c.lnGlorot))])
-            }
-            return JSON.object([("workbench_version", .string(workbenchVersion)), ("scheme", .string(scheme.rawValue)),
-                                ("widths", .array(widths.map { .number(Double($0)) })), ("activity", .string(plan.activityName)),
-                                ("setting", .array(plan.setting.map(JSON.string))), ("layers", .array(layers)), ("comparison", .array(comparison)),
-                                ("verdict", .array(plan.verdict.map(JSON.string))), ("warnings", .array(plan.warnings.map(JSON.string)))]).render() + "\n"
-        case .csv:
-            let extraNames = plan.layers.first?.extra.map(\.0) ?? []
-            var lines = [(["layer,neurons,fan_in,mu_w,sigma_w,mean_u,std_u,\(plan.activityName),ln_\(plan.activityName),kaiming_\(plan.activityName),glorot_\(plan.activityName)"] + extraNames).joined(separator: ",")]
-            for (l, c) in zip(plan.layers, plan.comparison) {
-                // Not applicable (NaN) is an empty cell, as in eval's CSV.
-                lines.append(([String(l.index), String(l.neurons), String(l.fanIn), csvNumber(l.muW), csvNumber(l.sigmaW), csvNumber(l.meanU),
-                               csvNumber(l.stdU), csvNumber(l.activity), csvNumber(l.lnActivity), csvNumber(c.kaiming),
-                               csvNumber(c.glorot)] + l.extra.map { csvNumber($0.1) }).joined(separator: ","))
-            }
-            return lines.joined(separator: "\n") + "\n"
-        case .table:
-            var s = "workbench init — scheme \(scheme.rawValue), layers \(widths.map(String.init).joined(separator: ","))\n"
-            for line in plan.setting { s += line + "\n" }
-            let activity = plan.activityName + (plan.activityUnit == "Hz" ? " [Hz]" : "")
-            var rows = [["layer", "neurons", "fan-in", "mu_w", "sigma_w", names.1, names.2, activity] + (plan.layers.first?.extra.map(\.0) ?? [])]
-            let number = { (v: Double) in v.isNaN ? "n/a" : String(format: "%.6g", v) }
-            for l in plan.layers {
-                rows.append([String(l.index), String(l.neurons), String(l.fanIn), number(l.muW), number(l.sigmaW),
-                             number(l.meanU), number(l.stdU), Self.cell(l.activity, l.lnActivity)]
-                            + l.extra.map { number($0.1) })
-            }
-            s += "\n" + Self.table(rows)
-            s += "\nsame network, \(plan.activityName) per layer:\n"
-            var cmp = [["layer", names.0, "kaiming", "glorot"]]
-            for c in plan.comparison { cmp.append([String(c.layer), Self.cell(c.scheme, c.lnScheme), Self.cell(c.kaiming, c.lnKaiming), Self.cell(c.glorot, c.lnGlorot)]) }
-            s += Self.table(cmp)
-            if !plan.verdict.isEmpty { s += "\n" + plan.verdict.map { "verdict: " + $0 }.joined(separator: "\n") + "\n" }
-            for w in plan.warnings { s += "warning: \(w)\n" }
-            return s
-        }
-    }
-
-    static func table(_ rows: [[String]]) -> String {
-        let w = rows[0].indices.map { c in rows.map { $0[c].count }.max()! }
-        return rows.map { r in "  " + r.indices.map { r[$0].padding(toLength: w[$0], withPad: " ", startingAt: 0) }.joined(separator: "  ") }
-            .joined(separator: "\n") + "\n"
     }
 }

@@ -36,8 +36,15 @@ public struct PlotRequest {
 
     public init(words: [String], registryPaths: [String] = []) throws {
         let f = Self.stripFlags(words)
-        (logX, logY, mc) = (f.logX, f.logY, f.mc)
-        var args = try EvalArguments(f.words, commandOptions: Self.commandOptions)
+        try self.init(arguments: EvalArguments(f.words, commandOptions: Self.commandOptions), logX: f.logX, logY: f.logY,
+                      mc: f.mc, commandLine: words, registryPaths: registryPaths)
+    }
+
+    /// `arguments.positionals` start with the output name; `commandLine` (after `workbench plot`) is recorded in the SVG.
+    public init(arguments: EvalArguments, logX: Bool, logY: Bool, mc: Bool, commandLine words: [String],
+                registryPaths: [String] = []) throws {
+        (self.logX, self.logY, self.mc) = (logX, logY, mc)
+        var args = arguments
         let registry = PluginRegistry(searchPath: PluginRegistry.defaultSearchPath(explicit: args.pluginPaths + registryPaths))
         guard let e = registry.estimator(named: args.estimator) else {
             var m = "unknown estimator '\(args.estimator)' (available: \(registry.estimators.map(\.name).sorted().joined(separator: ", ")))"
@@ -56,9 +63,15 @@ public struct PlotRequest {
             throw WorkbenchError.badInput("unknown output '\(name)' for \(e.name) (outputs: \(outputs))")
         }
         output = o
-        if args.input != nil { throw WorkbenchError.badInput("--input does not apply to plot (sweep with --grid)") }
-        if args.format != nil { throw WorkbenchError.badInput("--format does not apply to plot (it writes SVG; use eval --grid for numbers)") }
-        if args.outputs != nil { throw WorkbenchError.badInput("--outputs does not apply to plot (name one output after the estimator)") }
+        // Eval's options, which plot does not declare, arrive as parameter words (or, from the REPL's words, as
+        // options): say why they do not apply.
+        let named = Set(args.named.map(\.name))
+        for (option, given, why) in [("input", args.input != nil, "sweep with --grid"),
+                                     ("format", args.format != nil, "it writes SVG; use eval --grid for numbers"),
+                                     ("outputs", args.outputs != nil, "name one output after the estimator")]
+        where given || named.contains(option) {
+            throw WorkbenchError.badInput("--\(option) does not apply to plot (\(why))")
+        }
         guard !args.grids.isEmpty else {
             throw WorkbenchError.badInput("plot needs at least one --grid (the first is the x axis), e.g. --grid \(e.parameters.first { $0.isRequired && !$0.isChoice }?.name ?? "x")=a:b:step")
         }

@@ -155,7 +155,14 @@ public enum Validation {
     /// one per alongside row that could be evaluated, and the errors of those that could not (by index).
     public static func run(words: [String], alongside: [[String]], registryPaths: [String] = [],
                            progress: (@Sendable (Int, Int) -> Void)? = nil) throws -> ([ValidationReport], [Int: String], OutputFormat) {
-        var args = try EvalArguments(words, commandOptions: commandOptions)
+        try run(arguments: EvalArguments(words, commandOptions: commandOptions), alongside: alongside,
+                registryPaths: registryPaths, progress: progress)
+    }
+
+    /// As `run(words:alongside:)`, with the first row's command line already parsed (the CLI's declared options).
+    public static func run(arguments: EvalArguments, alongside: [[String]] = [], registryPaths: [String] = [],
+                           progress: (@Sendable (Int, Int) -> Void)? = nil) throws -> ([ValidationReport], [Int: String], OutputFormat) {
+        var args = arguments
         let registry = PluginRegistry(searchPath: PluginRegistry.defaultSearchPath(explicit: args.pluginPaths + registryPaths))
         guard let e = registry.estimator(named: args.estimator) else {
             var m = "unknown estimator '\(args.estimator)' (available: \(registry.estimators.map(\.name).sorted().joined(separator: ", ")))"

@@ -7,30 +7,44 @@ extension Workbench {
         static let configuration = CommandConfiguration(
             commandName: "atlas",
             abstract: "Validate an estimator over a parameter grid: where does it hold? (tables, heat maps, shards, Slurm)",
+            usage: """
+            workbench atlas <estimator> [<value> ...] --grid <name=values> ...
+                            --out <dir> [--compare <spec>] ... [--seed <S>]
+                            [--shard <I/N>] [--resume] [--overwrite] [--color rel|z]
+                            [<validate options>]
+            workbench atlas merge <dir> ... --out <dir>
+            workbench atlas show <dir> [--quantity <name>]
+            """,
             discussion: """
-            workbench atlas <estimator> [values...] --grid name=a:b:step|v1,v2,... [--grid ...]
-                            [validate options] --out DIR [--compare SPEC]... [--seed S]
-                            [--shard I/N] [--resume] [--color rel|z]
-            workbench atlas merge DIR... --out DIR
+            Runs 'validate' at every grid point (first axis slowest) with a seed derived
+            from --seed (default 1) and the point alone. Writes DIR/points/pNNNNNNNN.csv
+            per finished point (atomically), then DIR/atlas.csv, DIR/atlas.json and
+            DIR/heatmap-<quantity>.svg: x, y = the first two axes, facets = further axes
+            and compared rows; colour = signed relative difference (or z with --color z);
+            DISAGREE cells outlined. 'atlas show' prints a heat map as text.
 
-              Runs 'validate' at every grid point (first axis slowest) with a seed derived from --seed
-              (default 1) and the point alone, and writes DIR/points/pNNNNNNNN.csv per finished point
-              (atomic), then DIR/atlas.csv, DIR/atlas.json and DIR/heatmap-<quantity>.svg (x, y = the
-              first two axes, facets = further axes and compared rows; colour = signed relative
-              difference, or z with --color z; DISAGREE cells outlined).
-              --compare estimator=NAME | name=value[,...]  also validate that estimator row on the same
-                                 simulations (e.g. --compare method=taylor for siegert-colored)
-              --shard I/N        run points I, I+N, ... only; without it, a Slurm array task
-                                 (SLURM_ARRAY_TASK_ID/COUNT) runs its share; merge the shard
-                                 directories (or one shared DIR) with 'atlas merge'
-              --resume           finish the points missing in DIR (a killed run loses only the
-                                 points in flight)
-              --overwrite        start afresh: remove DIR's points, tables and heat maps first
-            workbench atlas show DIR [--quantity rate_hz]   the heat map as text
-              Validate options (--neurons, --time, --precision, --threads, ...) apply to every point.
+            Options:
+              --grid name=a:b:step | name=v1,v2,...   a grid axis (repeatable)
+              --out DIR           where points, tables and heat maps go
+              --compare estimator=NAME | name=value[,...]
+                                  also validate that estimator row on the same
+                                  simulations (e.g. --compare method=taylor)
+              --shard I/N         run points I, I+N, ... only; without it, a Slurm
+                                  array task (SLURM_ARRAY_TASK_ID/COUNT) runs its
+                                  share; then 'atlas merge' the shard directories
+              --resume            finish the points missing in DIR (a killed run
+                                  loses only the points in flight)
+              --overwrite         start afresh: remove DIR's points, tables, maps
+              --seed S, --color rel|z
+              Validate's options (--neurons, --time, --precision, --threads, ...)
+              apply to every point.
+            The words after 'atlas' are recorded in DIR's manifest and replayed per point
+            (so --resume and merge check that they describe the same atlas).
 
-            Example: workbench atlas siegert-colored 15 --grid sigma=2,5 --grid tau_s=0.5,1,2,5 \\
-                       --compare method=taylor --neurons 1000 --time 1s --out atlas-cn
+            Example:
+              workbench atlas siegert-colored 15 --grid sigma=2,5 \\
+                  --grid tau_s=0.5,1,2,5 --compare method=taylor --neurons 1000 \\
+                  --time 1s --out atlas-cn
             """)
 
         @Argument(parsing: .captureForPassthrough, help: "Estimator, values and options (see discussion), or 'merge DIR...'.")

@@ -4,8 +4,11 @@ import WorkbenchCore
 
 extension Workbench {
     struct Describe: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Describe an estimator: parameters, outputs, reference, validity.")
-        @Argument(help: "Estimator name (see 'workbench list').") var estimator: String
+        static let configuration = CommandConfiguration(
+            abstract: "Describe an estimator: parameters, outputs, reference, validity.",
+            usage: "workbench describe <estimator> [--format <format>] [--plugin-path <dir>]")
+        @Argument(help: "Estimator name (see 'workbench list').", completion: .custom(Completion.estimators))
+        var estimator: String
         @OptionGroup var plugins: PluginOptions
         @Option(help: "Output format: table or json.") var format: TextOrJSON = .table
 

@@ -6,39 +6,66 @@ extension Workbench {
     struct Eval: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Evaluate an estimator at one point, a CSV of points (--input) or a grid (--grid).",
+            usage: """
+            workbench eval <estimator> [<value> ...] [--<parameter> <value> ...]
+                      [<options>]
+            """,
             discussion: """
-            workbench eval <estimator> [required values...] [--<parameter> <value>...] [options]
-
-              Positional values fill the estimator's required parameters in order (those no option or --grid gives;
-              see 'workbench describe').
-              Other parameters: --tau-m 10 or --tau_m=10ms; units such as 15mV, 0.015V, 10ms, 0.01s, 10Hz.
-              --format table|json|csv   output format (default: table; csv for batches)
-              --outputs a,b,...         outputs to compute and print (others are not computed)
-              --input FILE.csv          one evaluation per row; the header names parameters (default units)
-              --grid name=a:b:step      a grid axis (repeatable; cartesian product; or name=v1,v2,...;
-                                        name=a:b:logN: N log-spaced points per decade, e.g. f=0.1:1e4:log5)
-              --v-rest E                potentials (theta, v_reset, v) are absolute; outputs reported absolute
-              --sigma-free s            free-membrane std instead of sigma (sigma = sqrt(2) s)
-              --plugin-path DIR         search DIR for plugins first
+            Positional values fill the estimator's required parameters in order (those
+            no option or --grid gives); other parameters are options named after them:
+            --tau-m 10 or --tau_m=10ms. Numbers take units: 15mV, 0.015V, 10ms, 0.01s,
+            10Hz. 'workbench describe <estimator>' lists parameters and outputs.
 
             Examples:
               workbench eval siegert 15 5
               workbench eval siegert 15 5 --tau-m 10ms --format json
-              workbench eval siegert --grid mu=-20:40:0.5 --grid sigma=1,2,5 --outputs rate_hz,cv
+              workbench eval siegert --grid mu=-20:40:0.5 --grid sigma=1,2,5 \\
+                  --outputs rate_hz,cv
               workbench eval linear-response 15 5 --grid f=0.1:10000:log5 --format csv
             """)
 
-        @Argument(parsing: .captureForPassthrough, help: "Estimator name, values and options (see discussion).")
-        var words: [String] = []
+        @Argument(help: "The estimator (see 'workbench list').", completion: .custom(Completion.estimators))
+        var estimator: String
+
+        @Argument(parsing: .allUnrecognized,
+                  help: ArgumentHelp("Required values in order, then --<parameter> <value> pairs.",
+                                     valueName: "value | --parameter value"),
+                  completion: .custom(Completion.parameters))
+        var parameters: [String] = []
+
+        @OptionGroup var format: FormatOption
+
+        @Option(help: ArgumentHelp("Outputs to compute and print (the others are not computed).",
+                                   valueName: "a,b,..."),
+                completion: .custom(Completion.outputs))
+        var outputs: String?
+
+        @Option(help: ArgumentHelp("One evaluation per row; the header names parameters (default units).",
+                                   valueName: "file.csv"),
+                completion: .file(extensions: ["csv"]))
+        var input: String?
+
+        @Option(parsing: .unconditionalSingleValue, help: ArgumentHelp("""
+            A grid axis (repeatable; cartesian product): name=a:b:step, name=v1,v2,..., or name=a:b:logN \
+            (N log-spaced points per decade, e.g. f=0.1:1e4:log5).
+            """, valueName: "name=values"),
+                completion: .custom(Completion.gridAxes))
+        var grid: [String] = []
+
+        @OptionGroup var conventions: ConventionOptions
+
+        @Flag(help: "Report the time spent inside the estimator (the ABI batch call) on stderr.")
+        var timing = false
+
+        @OptionGroup var plugins: PluginOptions
 
         func run() throws {
-            // Words are captured raw (parameter options depend on the estimator), so help is ours to spot.
-            if words.isEmpty || words.contains("--help") || words.contains("-h") {
-                if words.isEmpty { throw WorkbenchError.badInput("missing estimator name (see 'workbench list' and 'workbench eval --help')") }
-                printOut(Workbench.helpMessage(for: Eval.self) + "\n")
-                return
-            }
-            let args = try EvalArguments(words)
+            var args = try evalArguments(estimator, parameters, format: format.format, conventions: conventions,
+                                         pluginPaths: plugins.pluginPath)
+            args.input = input
+            args.grids = grid
+            args.outputs = outputs.map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } }
+            args.timing = timing
             let registry = PluginRegistry(searchPath: PluginRegistry.defaultSearchPath(explicit: args.pluginPaths))
             guard let estimator = registry.estimator(named: args.estimator) else {
                 var m = "unknown estimator '\(args.estimator)' (available: \(registry.estimators.map(\.name).sorted().joined(separator: ", ")))"

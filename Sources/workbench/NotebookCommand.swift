@@ -10,7 +10,11 @@ extension Workbench {
         struct Run: ParsableCommand {
             static let configuration = CommandConfiguration(
                 abstract: "Execute every command of the notebooks and report outputs that differ (exit 4).",
-                discussion: "Format: prose; '$ workbench ...' commands; expected output indented by two spaces; '~ rel 1e-9' / '~ abs 1e-12' / '~ exact' tolerance lines; '~ exit N' for the next command.")
+                discussion: """
+                Format: prose; '$ workbench ...' commands; their expected output indented by
+                two spaces; '~ rel 1e-9' / '~ abs 1e-12' / '~ exact' tolerance lines;
+                '~ exit N' for the next command.
+                """)
             @Argument(help: "Notebook files.") var files: [String]
             @Flag(help: "Rewrite the expected outputs with the actual ones.") var update = false
 

@@ -21,34 +21,48 @@ extension Workbench {
     struct Simulate: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Simulate a model (Monte Carlo) and print its observables ± standard errors.",
+            usage: """
+            workbench simulate <model> [<value> ...] [--<parameter> <value> ...]
+                          [<options>]
+                   workbench simulate --models
+            """,
             discussion: """
-            workbench simulate <model> [required values...] [--<parameter> <value>...] [options]
+            Models: lif-white (exact OU step), lif-colored (needs tau_s), and the models
+            of the other estimators; 'workbench simulate --models' lists each with its
+            parameters, observables and options. Positional values fill the required
+            parameters in order; other parameters are options named after them.
 
-              models: lif-white (exact OU step; --scheme bridge|naive), lif-colored (needs tau_s),
-                      and the models of the other estimators (see 'workbench simulate --models')
-              --neurons N        neurons (default 4000; ≥ 160); --samples N for walks and paths
-              --time T           statistics window after burn-in (default 2000 ms)
-              --burn-in B        discarded start (default max(500 ms, 10 tau_m))
-              --dt D             time step (default 0.1 ms; tau_s/100 for lif-colored)
-              --scheme S         threshold check: bridge (default) or naive
-              --seed S           RNG seed (default 1); a run is a pure function of parameters and seed
-              --threads N        threads (default: all cores); results do not depend on it
-              --density a:b:n    also the non-refractory density on n bins over [a, b] mV
-              --spikes FILE      write spike times and ISIs per neuron (CSV)
-              --modulate mu:EPS:F   lif-white/lif-colored: mu + EPS cos(2 pi F t) (EPS in mV, F in Hz), or
-                                 sigma2:EPS:F for sigma^2; adds the response (Fourier projection over whole
-                                 periods: response_mu_abs/phase/re/im, Hz/mV or Hz/mV^2)
-              --spectrum f1,f2   lif-white/lif-colored: spike-train power spectrum at these frequencies [Hz]
-              --format table|json|csv
-
-            Example: workbench simulate lif-white 15 5 --neurons 4000 --time 5s --seed 7
+            Example:
+              workbench simulate lif-white 15 5 --neurons 4000 --time 5s --seed 7
             """)
 
-        @Argument(parsing: .captureForPassthrough, help: "Model, values and options (see discussion).")
-        var words: [String] = []
+        @Argument(help: "The model (see --models).", completion: .custom(Completion.models))
+        var model: String?
+
+        @Argument(parsing: .allUnrecognized,
+                  help: ArgumentHelp("Required values in order, then --<parameter> <value> pairs.",
+                                     valueName: "value | --parameter value"),
+                  completion: .custom(Completion.parameters))
+        var parameters: [String] = []
+
+        @Flag(help: "List the models with their parameters, observables and options.")
+        var models = false
+
+        @OptionGroup var size: RunSizeOptions
+        @OptionGroup var recording: RecordingOptions
+
+        @Option(help: ArgumentHelp("Write spike times and ISIs per neuron (CSV).", valueName: "file.csv"),
+                completion: .file(extensions: ["csv"]))
+        var spikes: String?
+
+        @OptionGroup var format: FormatOption
+        @OptionGroup var conventions: ConventionOptions
+
+        /// The libm-per-neuron baseline of lif-white, for benchmarks only (prints spikes and speed).
+        @Option(help: .hidden) var kernel: String?
 
         /// Every simulated model with its parameters, observables and options.
-        static func models() -> String {
+        static func modelList() -> String {
             var s = ""
             for m in ModelSimulators.all {
                 s += "\(m.name): \(m.summary)\n  parameters: " + m.parameters.map { "\($0.name) [\($0.unit)]" + ($0.optional ? " (optional)" : "") }.joined(separator: ", ")
@@ -59,29 +73,21 @@ extension Workbench {
         }
 
         func run() throws {
-            if words.isEmpty { throw WorkbenchError.badInput("missing model name (\(ModelSimulators.allNames.joined(separator: ", ")))") }
-            if words == ["--models"] { printOut(Self.models()); return }
-            if words.contains("--help") || words.contains("-h") { printOut(Workbench.helpMessage(for: Simulate.self) + "\n"); return }
-            // --kernel scalar: the libm-per-neuron baseline, for benchmarks only (prints spikes and speed).
-            var words = words
-            if let k = words.firstIndex(of: "--kernel"), k + 1 < words.count {
-                let kernel = words[k + 1]
-                words.removeSubrange(k...(k + 1))
-                guard kernel == "scalar" || kernel == "simd" else { throw WorkbenchError.badInput("option 'kernel' = '\(kernel)' is not one of: simd, scalar") }
-                if kernel == "scalar" {
-                    let request = try ModelRunRequest(words: words)
-                    guard let lif = request.simulator as? LIFPairSimulator, lif.name == "lif-white" else {
-                        throw WorkbenchError.badInput("the scalar kernel exists for lif-white only")
-                    }
-                    let o = lif.simulationOptions(request.options)
-                    let (spikes, seconds) = ScalarReference.simulateLIFWhite(lif.lifParameters(request.values), o)
-                    let steps = Double(o.neurons) * ((o.burnIn + o.time) / o.dt).rounded()
-                    printOut(String(format: "scalar reference: %d spikes (%.4g Hz); %.3g neuron-steps in %.2f s: %.3g neuron-steps/s on %d threads\n",
-                                    spikes, 1000 * Double(spikes) / (Double(o.neurons) * o.time), steps, seconds, steps / seconds, o.threads))
-                    return
-                }
+            if models { printOut(Self.modelList()); return }
+            guard let model else {
+                throw WorkbenchError.badInput("missing model name (\(ModelSimulators.allNames.joined(separator: ", ")))")
             }
-            let request = try ModelRunRequest(words: words)
+            var extra = size.extra.merging(recording.extra) { a, _ in a }
+            if let spikes { extra["spikes"] = spikes }
+            let args = try evalArguments(model, parameters, format: format.format, conventions: conventions,
+                                         pluginPaths: [], extra: extra)
+            let request = try ModelRunRequest(arguments: args)
+            if let kernel {
+                guard kernel == "scalar" || kernel == "simd" else {
+                    throw WorkbenchError.badInput("option 'kernel' = '\(kernel)' is not one of: simd, scalar")
+                }
+                if kernel == "scalar" { return try runScalarReference(request) }
+            }
             let progress = ProgressLine()
             let run = request.simulator.run(request.values, request.options, progress: progress.update)
             progress.finish()
@@ -91,6 +97,17 @@ extension Workbench {
             }
             printOut(ModelRunReport.render(request.simulator, request.values, request.options, run, format: request.format))
             for w in run.warnings { printError("warning: \(w)") }
+        }
+
+        func runScalarReference(_ request: ModelRunRequest) throws {
+            guard let lif = request.simulator as? LIFPairSimulator, lif.name == "lif-white" else {
+                throw WorkbenchError.badInput("the scalar kernel exists for lif-white only")
+            }
+            let o = lif.simulationOptions(request.options)
+            let (spikes, seconds) = ScalarReference.simulateLIFWhite(lif.lifParameters(request.values), o)
+            let steps = Double(o.neurons) * ((o.burnIn + o.time) / o.dt).rounded()
+            printOut(String(format: "scalar reference: %d spikes (%.4g Hz); %.3g neuron-steps in %.2f s: %.3g neuron-steps/s on %d threads\n",
+                            spikes, 1000 * Double(spikes) / (Double(o.neurons) * o.time), steps, seconds, steps / seconds, o.threads))
         }
     }
 }

@@ -6,30 +6,56 @@ extension Workbench {
     struct Validate: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Check an estimator against a Monte-Carlo simulation of the model it declares (THEORY §9.0).",
+            usage: """
+            workbench validate <estimator> [<value> ...] [--<parameter> <value> ...]
+                               [<options>]
+            """,
             discussion: """
-            workbench validate <estimator> [required values...] [--<parameter> <value>...] [options]
+            Parameters as for 'eval'. By default the run length is chosen from the
+            estimator's own rate and CV so that the rate's SE is --precision of it.
+            Exit 0 when every quantity agrees, 4 when any disagrees or nothing could be
+            compared. An estimator with a frequency parameter f (linear-response) is
+            checked on a simulation modulated at f: --modulate mu (default; amplitude
+            sigma/10, or mu:EPS), sigma2[:EPS], or none (the stationary rate and
+            spectrum).
 
-              Parameters as for 'eval'; simulation options as for 'simulate' (--neurons, --time, --dt,
-              --burn-in, --scheme, --seed, --threads, --density). By default the run length is chosen from
-              the estimator's own rate and CV so that the rate's SE is --precision (default 0.003) of it.
-              --assume-exact treats every estimator output as exact (model error 0): how to show that the
-              check rejects an approximation. Exit 0 when every quantity agrees, 4 when any disagrees.
-              An estimator with a frequency parameter f (linear-response) is checked on a simulation modulated
-              at f: --modulate mu (default; amplitude sigma/10, or mu:EPS), sigma2[:EPS], or none (the
-              stationary rate and spectrum).
-
-            Example: workbench validate siegert 15 5
+            Example:
+              workbench validate siegert 15 5
             """)
 
-        @Argument(parsing: .captureForPassthrough, help: "Estimator, values and options (see discussion).")
-        var words: [String] = []
+        @Argument(help: "The estimator (see 'workbench list').", completion: .custom(Completion.estimators))
+        var estimator: String
+
+        @Argument(parsing: .allUnrecognized,
+                  help: ArgumentHelp("Required values in order, then --<parameter> <value> pairs.",
+                                     valueName: "value | --parameter value"),
+                  completion: .custom(Completion.parameters))
+        var parameters: [String] = []
+
+        @Option(help: ArgumentHelp("Relative SE of the rate that sizes the run (default 0.003).", valueName: "p"))
+        var precision: String?
+
+        @Flag(help: """
+            Treat every estimator output as exact (model error 0): shows that the check rejects an approximation.
+            """)
+        var assumeExact = false
+
+        @OptionGroup var size: RunSizeOptions
+        @OptionGroup var recording: RecordingOptions
+        @OptionGroup var format: FormatOption
+        @OptionGroup var conventions: ConventionOptions
+        @OptionGroup var plugins: PluginOptions
 
         func run() throws {
-            if words.isEmpty { throw WorkbenchError.badInput("missing estimator name (see 'workbench list')") }
-            if words.contains("--help") || words.contains("-h") { printOut(Workbench.helpMessage(for: Validate.self) + "\n"); return }
+            var extra = size.extra.merging(recording.extra) { a, _ in a }
+            if let precision { extra["precision"] = precision }
+            var args = try evalArguments(estimator, parameters, format: format.format, conventions: conventions,
+                                         pluginPaths: plugins.pluginPath, extra: extra)
+            args.assumeExact = assumeExact
             let progress = ProgressLine()
-            let (report, format) = try Validation.run(words: words, progress: progress.update)
+            let (reports, _, format) = try Validation.run(arguments: args, progress: progress.update)
             progress.finish()
+            let report = reports[0]
             printOut(Validation.render(report, format: format))
             if !report.allAgree {
                 if format != .table { printError(report.verdictLine) }     // the table ends with it already

@@ -8,21 +8,36 @@ struct Workbench: ParsableCommand {
         commandName: "workbench",
         abstract: "LIF stochastic-process theory workbench: firing rates, ISI statistics, densities, first passage, initialisation.",
         discussion: """
-        Estimators are plugins (lib*Plugin.so) found on --plugin-path, $WORKBENCH_PLUGIN_PATH, then next \
-        to this executable. Units: mV, ms, Hz; potentials relative to rest unless --v-rest is given.
-        Exit codes: 0 ok, 2 bad input or usage, 3 plugin files failed to load (list/describe), \
-        4 validation disagreement, 1 internal error.
+        Estimators are plugins (lib*Plugin.so) found on --plugin-path,
+        $WORKBENCH_PLUGIN_PATH, then next to this executable. Units: mV, ms, Hz;
+        potentials relative to rest unless --v-rest is given.
+        Exit codes: 0 ok, 2 bad input or usage, 3 plugin files failed to load
+        (list/describe), 4 validation disagreement, 1 internal error.
 
-        Plots: 'workbench plot siegert rate_hz --grid mu=-10:40:0.5 --grid sigma=2,5,10' writes an SVG (first grid = x axis, the others = series; --log-y; --mc adds Monte-Carlo points; see 'workbench plot --help').
-        Interactive: 'workbench repl' runs the same commands in one session with session defaults ('set tau_m 10ms' adds --tau-m 10ms to every later command whose estimator or model has tau_m), history and line editing on a terminal; from a pipe it reads one command per line.
+        Start with:
+          workbench list                      the estimators
+          workbench describe siegert          parameters, outputs, validity
+          workbench eval siegert 15 5         rate, CV, ... at mu = 15, sigma = 5 mV
+          workbench validate siegert 15 5     the same against a simulation
+          workbench plot siegert rate_hz --grid mu=-10:40:0.5 --grid sigma=2,5,10
+          workbench repl                      a session with defaults: set tau_m 10ms
+        Shell completion: workbench --generate-completion-script bash|zsh|fish
         """,
         version: workbenchVersion,
         subcommands: [Eval.self, Simulate.self, Validate.self, AtlasCommand.self, Init.self, List.self, Describe.self, Plot.self, Repl.self, NotebookCommand.self])
 }
 
+extension Workbench {
+    /// The words of the command being run (after `workbench`), for what records its own command line (plot's SVG).
+    @TaskLocal static var commandLine: [String] = []
+}
+
 /// Options shared by the commands that load plugins.
 struct PluginOptions: ParsableArguments {
-    @Option(name: .customLong("plugin-path"), help: "Directory to search for lib*Plugin.so first (repeatable, or colon-separated).")
+    @Option(name: .customLong("plugin-path"),
+            help: ArgumentHelp("Directory to search for lib*Plugin.so first (repeatable, or colon-separated).",
+                               valueName: "dir"),
+            completion: .directory)
     var pluginPath: [String] = []
 
     func registry() -> PluginRegistry { PluginRegistry(searchPath: PluginRegistry.defaultSearchPath(explicit: pluginPath)) }
@@ -47,6 +62,10 @@ func printOut(_ s: String) {
 /// having printed what the command and its errors print. Exit codes of DESIGN.md §6: the parser's own
 /// usage code 64 becomes 2. Shared by `main` and the REPL, so both print the same messages.
 func execute(_ arguments: [String]) -> Int32 {
+    Workbench.$commandLine.withValue(arguments) { executeParsed(arguments) }
+}
+
+private func executeParsed(_ arguments: [String]) -> Int32 {
     do {
         var command = try Workbench.parseAsRoot(arguments)
         try command.run()
@@ -56,10 +75,18 @@ func execute(_ arguments: [String]) -> Int32 {
         return e.code.rawValue
     } catch {
         let code = Workbench.exitCode(for: error).rawValue
-        let message = Workbench.fullMessage(for: error)
-        if code == 0 { if !message.isEmpty { printOut(message + "\n") }; return 0 }
-        if !message.isEmpty { printError(message) }
-        return code == ExitCode.validationFailure.rawValue ? 2 : code
+        if code == 0 {
+            let message = Workbench.fullMessage(for: error)     // --help, --version, a completion script
+            if !message.isEmpty { printOut(message + "\n") }
+            return 0
+        }
+        guard code == ExitCode.validationFailure.rawValue else { return code }
+        // A usage error is one line, like every bad-input error: the parser's message and where the help is
+        // (its full message repeats the usage, which the help shows better).
+        let command = arguments.first.flatMap { w in Workbench.configuration.subcommands.first { $0._commandName == w } }
+        let help = command.map { "'workbench \($0._commandName) --help'" } ?? "'workbench --help'"
+        printError("error: \(Workbench.message(for: error)) (see \(help))")
+        return 2
     }
 }
 

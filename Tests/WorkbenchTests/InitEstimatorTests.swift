@@ -393,7 +393,7 @@ struct InitCommandTests {
                                (["--layers", "700,0", "--scheme", "fluctuation"], "layers"), (["--layers", "10,10", "--scheme", "kaiming"], "scheme"),
                                (["--layers", "10,10", "--scheme", "fluctuation", "--nu", "10"], "--xi"),
                                (["--layers", "10,10", "--scheme", "variance-flow", "--nu", "10"], "does not apply"),
-                               (["--layers", "10,10", "--scheme", "fluctuation", "--nu", "10", "--xi", "2", "--bogus", "1"], "unknown option"),
+                               (["--layers", "10,10", "--scheme", "fluctuation", "--nu", "10", "--xi", "2", "--bogus", "1"], "Unknown option '--bogus'"),
                                (["--layers", "200,10", "--scheme", "fluctuation", "--nu", "10", "--mu-u", "0.9", "--xi", "3"], "infeasible")] {
             let r = try workbench(["init"] + args)
             #expect(r.code == 2 && r.stderr.contains(needle), "\(args): \(r.code) \(r.stderr)")

@@ -133,7 +133,7 @@ private func isNiceStep(_ step: Double) -> Bool {
     @Test func badInputExitsTwoNamingTheProblem() throws {
         let cases: [([String], String)] = [
             (["siegert", "rate", "--grid", "mu=0:10:1"], "unknown output 'rate' for siegert"),
-            (["siegert", "--grid", "mu=0:10:1"], "missing output name"),
+            (["siegert", "--grid", "mu=0:10:1"], "Missing expected argument '<output>'"),
             (["siegert", "rate_hz", "5"], "plot needs at least one --grid"),
             (["siegert", "ln_rate_hz", "5", "--grid", "mu=0:10:1", "--mc"], "output 'ln_rate_hz' of siegert declares no Monte-Carlo observable"),
             (["siegert", "rate_hz", "5", "--grid", "mu=0:10:1", "--seed", "3"], "applies with --mc only"),

@@ -77,8 +77,10 @@ def run_cli(words: List[str], plugin_dirs: Optional[List[str]] = None, timeout: 
     WorkbenchInputError with the CLI's message, a crash or another exit code WorkbenchError."""
     from ._registry import registry
     extra = []
-    for d in plugin_dirs if plugin_dirs is not None else registry().explicit_dirs:
-        extra += ["--plugin-path", d]
+    # `simulate` runs the host's simulators and loads no plugin, so it declares no --plugin-path.
+    if words[:1] != ["simulate"]:
+        for d in plugin_dirs if plugin_dirs is not None else registry().explicit_dirs:
+            extra += ["--plugin-path", d]
     try:
         proc = subprocess.run([executable()] + words + extra, capture_output=True, text=True, timeout=timeout)
     except subprocess.TimeoutExpired:
