@@ -241,11 +241,9 @@ public struct AtlasSummary {
             let parts = key.split(separator: "\t").map(String.init), c = counts[key]!
             lines.append([parts[0], parts[1], String(c.agree), String(c.disagree), String(c.none)])
         }
-        let w = lines[0].indices.map { k in lines.map { $0[k].count }.max()! }
-        var out = "atlas: \(spec.pointCount) points over " + spec.axes.map { "\($0.name) (\($0.values.count))" }.joined(separator: " x ")
+        let out = "atlas: \(spec.pointCount) points over " + spec.axes.map { "\($0.name) (\($0.values.count))" }.joined(separator: " x ")
             + (errors == 0 ? "\n" : ", \(errors) \(errors == 1 ? "point or estimator row" : "points or estimator rows") failed (status error)\n")
-        for l in lines { out += "  " + l.indices.map { l[$0].padding(toLength: w[$0], withPad: " ", startingAt: 0) }.joined(separator: "  ") + "\n" }
-        return out
+        return out + renderTextTable(lines)
     }
 }
 

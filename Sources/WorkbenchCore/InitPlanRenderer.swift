@@ -6,9 +6,9 @@ public enum InitPlanRenderer {
 
     static func cell(_ v: Double, _ ln: Double) -> String {
         if v.isNaN { return "n/a" }
-        if v > 0 || ln.isNaN { return String(format: "%.6g", v) }
+        if v > 0 || ln.isNaN { return formatSignificant(v, 6) }
         if ln == -.infinity { return "0 (collapsed)" }
-        return String(format: "0 (ln %.6g)", ln)
+        return "0 (ln \(formatSignificant(ln, 6)))"
     }
 
     public static func render(_ plan: NetworkInit.Plan, format: OutputFormat) -> String {
@@ -44,26 +44,20 @@ public enum InitPlanRenderer {
             for line in plan.setting { s += line + "\n" }
             let activity = plan.activityName + (plan.activityUnit == "Hz" ? " [Hz]" : "")
             var rows = [["layer", "neurons", "fan-in", "mu_w", "sigma_w", names.1, names.2, activity] + (plan.layers.first?.extra.map(\.0) ?? [])]
-            let number = { (v: Double) in v.isNaN ? "n/a" : String(format: "%.6g", v) }
+            let number = { (v: Double) in v.isNaN ? "n/a" : formatSignificant(v, 6) }
             for l in plan.layers {
                 rows.append([String(l.index), String(l.neurons), String(l.fanIn), number(l.muW), number(l.sigmaW),
                              number(l.meanU), number(l.stdU), Self.cell(l.activity, l.lnActivity)]
                             + l.extra.map { number($0.1) })
             }
-            s += "\n" + Self.table(rows)
+            s += "\n" + renderTextTable(rows)
             s += "\nsame network, \(plan.activityName) per layer:\n"
             var cmp = [["layer", names.0, "kaiming", "glorot"]]
             for c in plan.comparison { cmp.append([String(c.layer), Self.cell(c.scheme, c.lnScheme), Self.cell(c.kaiming, c.lnKaiming), Self.cell(c.glorot, c.lnGlorot)]) }
-            s += Self.table(cmp)
+            s += renderTextTable(cmp)
             if !plan.verdict.isEmpty { s += "\n" + plan.verdict.map { "verdict: " + $0 }.joined(separator: "\n") + "\n" }
             for w in plan.warnings { s += "warning: \(w)\n" }
             return s
         }
-    }
-
-    static func table(_ rows: [[String]]) -> String {
-        let w = rows[0].indices.map { c in rows.map { $0[c].count }.max()! }
-        return rows.map { r in "  " + r.indices.map { r[$0].padding(toLength: w[$0], withPad: " ", startingAt: 0) }.joined(separator: "  ") }
-            .joined(separator: "\n") + "\n"
     }
 }

@@ -48,21 +48,3 @@ public indirect enum JSON {
         return r + "\""
     }
 }
-
-/// Shortest representation that reads back to the same double ("9.46079980575913", "1.5e-692").
-public func formatNumber(_ v: Double) -> String {
-    if v.isNaN { return "nan" }
-    if v.isInfinite { return v > 0 ? "inf" : "-inf" }
-    if v == v.rounded(), abs(v) < 1e15 { return String(Int64(v)) }
-    return "\(v)"
-}
-
-/// A CSV cell: `formatNumber`, and empty for no value (NaN), as eval's batches write it.
-public func csvNumber(_ v: Double) -> String { v.isNaN ? "" : formatNumber(v) }
-
-/// Fixed 15 significant digits for tables.
-public func formatTableNumber(_ v: Double) -> String {
-    if v.isNaN { return "n/a" }
-    if v.isInfinite { return v > 0 ? "inf" : "-inf" }
-    return String(format: "%.15g", v)
-}

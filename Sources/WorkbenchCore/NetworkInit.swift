@@ -270,7 +270,7 @@ public struct NetworkInit {
                         layer.sigmaW = r["var_w"]!.squareRoot(); layer.meanU = 0; layer.stdU = sigma[s]!
                         (layer.activity, layer.lnActivity) = results[s]!
                         if l == 1, let st = Optional(r["sigma_stable"]!), st.isFinite {
-                            plan.verdict.append("the Micheli init holds sigma = \(formatNumber(sigmaTarget)): the stable fixed point is sigma = \(String(format: "%.6g", st)) (slope \(String(format: "%.3g", r["slope_stable"]!)) < 1); c_min = \(String(format: "%.6g", r["c_min"]!)) theta^2")
+                            plan.verdict.append("the Micheli init holds sigma = \(formatNumber(sigmaTarget)): the stable fixed point is sigma = \(formatSignificant(st, 6)) (slope \(formatSignificant(r["slope_stable"]!, 3)) < 1); c_min = \(formatSignificant(r["c_min"]!, 6)) theta^2")
                         }
                     }
                 } else {
@@ -336,8 +336,8 @@ public struct NetworkInit {
                         if l == 1 {
                             let slope = r["stability_slope"]!
                             plan.verdict.append(r["stable"]! == 1
-                                ? "stable: the fixed point at \(formatNumber(target)) Hz has slope d nu_(l+1)/d nu_l = \(String(format: "%.6g", slope)); perturbations decay with depth"
-                                : "knife edge: the fixed point at \(formatNumber(target)) Hz has slope \(String(format: "%.6g", slope)) (|slope| >= 1); a rate slightly below it collapses with depth, slightly above it explodes")
+                                ? "stable: the fixed point at \(formatNumber(target)) Hz has slope d nu_(l+1)/d nu_l = \(formatSignificant(slope, 6)); perturbations decay with depth"
+                                : "knife edge: the fixed point at \(formatNumber(target)) Hz has slope \(formatSignificant(slope, 6)) (|slope| >= 1); a rate slightly below it collapses with depth, slightly above it explodes")
                         }
                     }
                 } else { results[s] = (0, -.infinity); rates[s] = 0 }

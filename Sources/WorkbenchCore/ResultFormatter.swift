@@ -242,9 +242,7 @@ struct ResultFormatter {
                 + outputs.map { o in value(r, o).map(formatTableNumber) ?? "" } + [status(r).0]
         }
         body.insert(header, at: 0)
-        let widths = header.indices.map { c in body.map { $0[c].count }.max() ?? 0 }
-        var out = body.map { row in row.indices.map { c in row[c].padding(toLength: widths[c], withPad: " ", startingAt: 0) }.joined(separator: "  ") }
-            .joined(separator: "\n") + "\n"
+        var out = renderTextTable(body, indent: "")
         let errors = rowIndices.compactMap { r in rowErrors[r].map { "row \(r + 1): \($0)" } }
         if !errors.isEmpty { out += "\n" + errors.joined(separator: "\n") + "\n" }
         return out

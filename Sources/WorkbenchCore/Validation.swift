@@ -123,7 +123,7 @@ struct Comparison {
         }
         for (k, b) in chosen.enumerated() {
             let avg = gauss.indices.reduce(0.0) { $0 + gauss[$1].1 * dens.value(k * 4 + $1, out.index) } / 2
-            compare("density_per_mv @ V = \(String(format: "%.4g", g.center(b))) mV", unit: "1/mV", theory: avg,
+            compare("density_per_mv @ V = \(formatSignificant(g.center(b), 4)) mV", unit: "1/mV", theory: avg,
                     mc: mc[b], delta: modelError(out, dens, row: k * 4) + simulatorError)
         }
         return nil
@@ -335,14 +335,13 @@ public enum Validation {
             let header = ["quantity", "estimator", "MC ± SE", "z", "rel. diff", "δ", "verdict"]
             var rows = [header]
             for q in r.quantities {
-                rows.append([q.name + (q.unit.isEmpty || q.unit == "1" ? "" : " [\(q.unit)]"), q.theory.isNaN ? "n/a" : String(format: "%.10g", q.theory),
+                rows.append([q.name + (q.unit.isEmpty || q.unit == "1" ? "" : " [\(q.unit)]"), q.theory.isNaN ? "n/a" : formatSignificant(q.theory, 10),
                              q.mc.map(\.text) ?? "-",
                              q.acceptance.flatMap { $0.z.isFinite ? String(format: "%+.2f", $0.z) : nil } ?? "-",
                              q.acceptance.flatMap { $0.relativeDifference.isFinite ? String(format: "%+.2f %%", 100 * $0.relativeDifference) : nil } ?? "-",
                              String(format: "%.2f %%", 100 * q.delta), q.verdict])
             }
-            let w = header.indices.map { c in rows.map { $0[c].count }.max()! }
-            for row in rows { t += "  " + row.indices.map { row[$0].padding(toLength: w[$0], withPad: " ", startingAt: 0) }.joined(separator: "  ") + "\n" }
+            t += renderTextTable(rows)
             t += "\n" + r.verdictLine + "\n"
             for n in r.notes { t += "note: \(n)\n" }
             t += r.footer + "\n"
