@@ -12,3 +12,7 @@ public func workbenchPluginABIVersion() -> UInt32 { PluginExport.abiVersion }
 public func workbenchPluginEstimators(_ count: UnsafeMutablePointer<Int>?) -> UnsafePointer<UnsafePointer<wb_estimator>?> {
     export.table(count)
 }
+
+/// Optional entry: estimators left out because their enums disagree with their specs (NULL: none).
+@_cdecl("workbench_plugin_problems")
+public func workbenchPluginProblems() -> UnsafePointer<CChar>? { export.problemText }

@@ -7,8 +7,14 @@ import LinearResponseNumerics
 import SiegertNumerics
 
 struct ColoredLinearResponseEstimator: Estimator {
-    enum P: Int { case mu, sigma, theta, vReset, tauM, tauRef, tauS, f }
-    enum O: Int { case rate, lnRate, muAbs, muPhase, muRe, muIm, lnMuAbs, omegaTauS, k, modelError }
+    enum Parameter: Int, EstimatorField { case mu, sigma, theta, vReset, tauM, tauRef, tauS, f }
+    enum Output: Int, EstimatorField {
+        case rateHz, lnRateHz
+        case responseMuAbsHzPerMv, responseMuPhaseRad, responseMuReHzPerMv, responseMuImHzPerMv, lnResponseMuAbs
+        case omegaTauS, k, modelError
+    }
+    typealias P = Parameter
+    typealias O = Output
     enum Warning: UInt32 { case outsideValidity = 1, rateUnderflow = 2 }
 
     let info = EstimatorInfo(
@@ -27,17 +33,17 @@ struct ColoredLinearResponseEstimator: Estimator {
         2 pi f tau_s = 0.3.
         """,
         parameters: CanonicalParameters.lif + [
-            ParameterSpec("tau_s", unit: "ms", .required, min: 0, summary: "noise (synaptic) time constant"),
+            ParameterSpec(P.tauS, unit: "ms", .required, min: 0, summary: "noise (synaptic) time constant"),
             ResponseOutputs.frequency,
         ],
         outputs: [
-            OutputSpec("rate_hz", unit: "Hz", observable: "rate_hz", modelErrorOutput: O.modelError.rawValue,
+            OutputSpec(O.rateHz, unit: "Hz", observable: "rate_hz", modelErrorOutput: .modelError,
                        summary: "stationary rate (siegert-colored, shift)"),
-            OutputSpec("ln_rate_hz", unit: "ln Hz", summary: "ln of the stationary rate"),
+            OutputSpec(O.lnRateHz, unit: "ln Hz", summary: "ln of the stationary rate"),
         ] + ResponseOutputs.mu(modelErrorOutput: O.modelError.rawValue) + [
-            OutputSpec("omega_tau_s", unit: "1", summary: "2 pi f tau_s (the shift is a low-frequency theory: <= 0.3)"),
-            OutputSpec("k", unit: "1", summary: "sqrt(tau_s/tau_m)"),
-            OutputSpec("model_error", unit: "1", summary: "documented relative error vs the coloured-noise LIF"),
+            OutputSpec(O.omegaTauS, unit: "1", summary: "2 pi f tau_s (the shift is a low-frequency theory: <= 0.3)"),
+            OutputSpec(O.k, unit: "1", summary: "sqrt(tau_s/tau_m)"),
+            OutputSpec(O.modelError, unit: "1", summary: "documented relative error vs the coloured-noise LIF"),
         ],
         warnings: [
             "outside the validity of the shift (k^2 <= 0.25 and 2 pi f tau_s <= 0.3): expect larger errors",
@@ -47,9 +53,9 @@ struct ColoredLinearResponseEstimator: Estimator {
     func makeScratch() {}
 
     func evaluate(_ p: UnsafeBufferPointer<Double>, _ out: inout OutputRow, _ scratch: inout Void) throws -> UInt32 {
-        var lif = LIFParameters(mu: p[P.mu.rawValue], sigma: p[P.sigma.rawValue], theta: p[P.theta.rawValue],
-                                vReset: p[P.vReset.rawValue], tauM: p[P.tauM.rawValue], tauRef: p[P.tauRef.rawValue])
-        let tauS = p[P.tauS.rawValue], f = p[P.f.rawValue]
+        var lif = LIFParameters(mu: p[P.mu], sigma: p[P.sigma], theta: p[P.theta],
+                                vReset: p[P.vReset], tauM: p[P.tauM], tauRef: p[P.tauRef])
+        let tauS = p[P.tauS], f = p[P.f]
         guard lif.vReset < lif.theta else {
             throw EstimatorFailure(.badInput, "parameter 'v_reset' = \(formatForMessage(lif.vReset)) mV is out of range "
                 + "(valid: < theta = \(formatForMessage(lif.theta)) mV)")
@@ -59,13 +65,14 @@ struct ColoredLinearResponseEstimator: Estimator {
         lif.theta += delta
         lif.vReset += delta
         let (rate, r) = try ResponseEvaluation.compute(lif, f: f)
-        out.set(O.rate.rawValue, rate.rateHz)
-        out.set(O.lnRate.rawValue, rate.lnRateHz)
-        ResponseEvaluation.setMu(r.relativeMu, rate: rate, &out, first: O.muAbs.rawValue)
+        out.set(O.rateHz, rate.rateHz)
+        out.set(O.lnRateHz, rate.lnRateHz)
+        ResponseEvaluation.setMu(r.relativeMu, rate: rate, &out, (O.responseMuAbsHzPerMv, O.responseMuPhaseRad,
+                                 O.responseMuReHzPerMv, O.responseMuImHzPerMv, O.lnResponseMuAbs))
         let omegaTauS = 2 * Double.pi * f * tauS / 1000
-        out.set(O.omegaTauS.rawValue, omegaTauS)
-        out.set(O.k.rawValue, k)
-        out.set(O.modelError.rawValue, Self.modelError(k2: k * k, omegaTauS: omegaTauS))
+        out.set(O.omegaTauS, omegaTauS)
+        out.set(O.k, k)
+        out.set(O.modelError, Self.modelError(k2: k * k, omegaTauS: omegaTauS))
         var warnings: UInt32 = 0
         if k * k > 0.25 || omegaTauS > 0.3 { warnings |= Warning.outsideValidity.rawValue }
         if rate.rateHz == 0 { warnings |= Warning.rateUnderflow.rawValue }

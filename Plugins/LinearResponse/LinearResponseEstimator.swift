@@ -30,11 +30,15 @@ enum ResponseOutputs {
 }
 
 struct LinearResponseEstimator: Estimator {
-    enum P: Int { case mu, sigma, theta, vReset, tauM, tauRef, f }
-    enum O: Int {
-        case rate, lnRate, muAbs, muPhase, muRe, muIm, lnMuAbs
-        case s2Abs, s2Phase, s2Re, s2Im, lnS2Abs, spectrum, spectrumRelative, isiAbs, isiPhase
+    enum Parameter: Int, EstimatorField { case mu, sigma, theta, vReset, tauM, tauRef, f }
+    enum Output: Int, EstimatorField {
+        case rateHz, lnRateHz
+        case responseMuAbsHzPerMv, responseMuPhaseRad, responseMuReHzPerMv, responseMuImHzPerMv, lnResponseMuAbs
+        case responseSigma2AbsHzPerMv2, responseSigma2PhaseRad, responseSigma2ReHzPerMv2, responseSigma2ImHzPerMv2
+        case lnResponseSigma2Abs, spectrumHz, spectrumRelative, isiTransformAbs, isiTransformPhaseRad
     }
+    typealias P = Parameter
+    typealias O = Output
     enum Warning: UInt32 { case rateUnderflow = 1 }
 
     let info = EstimatorInfo(
@@ -54,25 +58,25 @@ struct LinearResponseEstimator: Estimator {
         """,
         parameters: CanonicalParameters.lif + [ResponseOutputs.frequency],
         outputs: [
-            OutputSpec("rate_hz", unit: "Hz", observable: "rate_hz", summary: "stationary rate nu0"),
-            OutputSpec("ln_rate_hz", unit: "ln Hz", summary: "ln nu0; authoritative when the rate underflows"),
+            OutputSpec(O.rateHz, unit: "Hz", observable: "rate_hz", summary: "stationary rate nu0"),
+            OutputSpec(O.lnRateHz, unit: "ln Hz", summary: "ln nu0; authoritative when the rate underflows"),
         ] + ResponseOutputs.mu() + [
-            OutputSpec("response_sigma2_abs_hz_per_mv2", unit: "Hz/mV^2", observable: "response_sigma2_abs_hz_per_mv2",
+            OutputSpec(O.responseSigma2AbsHzPerMv2, unit: "Hz/mV^2", observable: "response_sigma2_abs_hz_per_mv2",
                        summary: "amplitude of the response to sigma^2(t) = sigma^2 + eps cos(2 pi f t), "
                            + "per mV^2 of eps"),
-            OutputSpec("response_sigma2_phase_rad", unit: "rad", observable: "response_sigma2_phase_rad",
+            OutputSpec(O.responseSigma2PhaseRad, unit: "rad", observable: "response_sigma2_phase_rad",
                        summary: "phase of the sigma^2 response in (-pi, pi]"),
-            OutputSpec("response_sigma2_re_hz_per_mv2", unit: "Hz/mV^2", observable: "response_sigma2_re_hz_per_mv2",
+            OutputSpec(O.responseSigma2ReHzPerMv2, unit: "Hz/mV^2", observable: "response_sigma2_re_hz_per_mv2",
                        summary: "real part of the sigma^2 response"),
-            OutputSpec("response_sigma2_im_hz_per_mv2", unit: "Hz/mV^2", observable: "response_sigma2_im_hz_per_mv2",
+            OutputSpec(O.responseSigma2ImHzPerMv2, unit: "Hz/mV^2", observable: "response_sigma2_im_hz_per_mv2",
                        summary: "imaginary part of the sigma^2 response"),
-            OutputSpec("ln_response_sigma2_abs", unit: "ln(Hz/mV^2)", summary: "ln of the sigma^2 response amplitude"),
-            OutputSpec("spectrum_hz", unit: "Hz", observable: "spectrum_hz",
+            OutputSpec(O.lnResponseSigma2Abs, unit: "ln(Hz/mV^2)", summary: "ln of the sigma^2 response amplitude"),
+            OutputSpec(O.spectrumHz, unit: "Hz", observable: "spectrum_hz",
                        summary: "power spectrum of the stationary spike train at f, lim E|sum_k e^{-i w t_k}|^2/T"),
-            OutputSpec("spectrum_relative", unit: "1",
+            OutputSpec(O.spectrumRelative, unit: "1",
                        summary: "spectrum / rate (-> CV^2 as f -> 0, -> 1 as f -> infinity)"),
-            OutputSpec("isi_transform_abs", unit: "1", summary: "|Fourier transform of the ISI density| at f"),
-            OutputSpec("isi_transform_phase_rad", unit: "rad", summary: "phase of the ISI density's Fourier transform"),
+            OutputSpec(O.isiTransformAbs, unit: "1", summary: "|Fourier transform of the ISI density| at f"),
+            OutputSpec(O.isiTransformPhaseRad, unit: "rad", summary: "phase of the ISI density's Fourier transform"),
         ],
         warnings: ["rate below the double range: rate_hz and the Hz-valued responses are 0, the ln_ outputs are exact"])
 
@@ -80,21 +84,24 @@ struct LinearResponseEstimator: Estimator {
 
     func evaluate(_ p: UnsafeBufferPointer<Double>, _ out: inout OutputRow,
                   _ ws: inout IntegrationWorkspace) throws -> UInt32 {
-        let lif = LIFParameters(mu: p[P.mu.rawValue], sigma: p[P.sigma.rawValue], theta: p[P.theta.rawValue],
-                                vReset: p[P.vReset.rawValue], tauM: p[P.tauM.rawValue], tauRef: p[P.tauRef.rawValue])
-        let f = p[P.f.rawValue]
-        let wantsSpectrum = out.wants(O.spectrum.rawValue) || out.wants(O.spectrumRelative.rawValue)
+        let lif = LIFParameters(mu: p[P.mu], sigma: p[P.sigma], theta: p[P.theta],
+                                vReset: p[P.vReset], tauM: p[P.tauM], tauRef: p[P.tauRef])
+        let f = p[P.f]
+        let wantsSpectrum = out.wants(O.spectrumHz) || out.wants(O.spectrumRelative)
         let (rate, r) = try ResponseEvaluation.compute(lif, f: f, workspace: wantsSpectrum ? ws : nil)
-        out.set(O.rate.rawValue, rate.rateHz)
-        out.set(O.lnRate.rawValue, rate.lnRateHz)
-        ResponseEvaluation.setMu(r.relativeMu, rate: rate, &out, first: O.muAbs.rawValue)
-        ResponseEvaluation.setMu(r.relativeSigma2, rate: rate, &out, first: O.s2Abs.rawValue)
-        out.set(O.spectrum.rawValue, rate.rateHz * r.relativeSpectrum)
-        out.set(O.spectrumRelative.rawValue, r.relativeSpectrum)
-        out.set(O.isiAbs.rawValue, r.isiTransform.length)
+        out.set(O.rateHz, rate.rateHz)
+        out.set(O.lnRateHz, rate.lnRateHz)
+        ResponseEvaluation.setMu(r.relativeMu, rate: rate, &out, (O.responseMuAbsHzPerMv, O.responseMuPhaseRad,
+                                 O.responseMuReHzPerMv, O.responseMuImHzPerMv, O.lnResponseMuAbs))
+        ResponseEvaluation.setMu(r.relativeSigma2, rate: rate, &out,
+                                 (O.responseSigma2AbsHzPerMv2, O.responseSigma2PhaseRad, O.responseSigma2ReHzPerMv2,
+                                  O.responseSigma2ImHzPerMv2, O.lnResponseSigma2Abs))
+        out.set(O.spectrumHz, rate.rateHz * r.relativeSpectrum)
+        out.set(O.spectrumRelative, r.relativeSpectrum)
+        out.set(O.isiTransformAbs, r.isiTransform.length)
         // At very high f the transform underflows to 0, which has no phase.
-        if r.isiTransform == .zero { out.notApplicable(O.isiPhase.rawValue) } else {
-            out.set(O.isiPhase.rawValue, r.isiTransform.phase)
+        if r.isiTransform == .zero { out.notApplicable(O.isiTransformPhaseRad) } else {
+            out.set(O.isiTransformPhaseRad, r.isiTransform.phase)
         }
         return rate.rateHz == 0 ? Warning.rateUnderflow.rawValue : 0
     }
@@ -141,13 +148,14 @@ enum ResponseEvaluation {
         }
     }
 
-    /// abs, phase, re, im [Hz/unit] and ln abs of ν1 = ν0 · relative, in that output order from `first`.
-    static func setMu(_ rel: LinearResponse.C, rate: SiegertRate, _ out: inout OutputRow, first: Int) {
+    /// abs, phase, re, im [Hz/unit] and ln abs of ν1 = ν0 · relative, into the given outputs.
+    static func setMu<O: EstimatorField>(_ rel: LinearResponse.C, rate: SiegertRate, _ out: inout OutputRow,
+                                         _ o: (abs: O, phase: O, re: O, im: O, lnAbs: O)) {
         let nu0 = rate.rateHz
-        out.set(first, nu0 * rel.length)
-        out.set(first + 1, rel.phase)
-        out.set(first + 2, nu0 * rel.real)
-        out.set(first + 3, nu0 * rel.imaginary)
-        out.set(first + 4, rate.lnRateHz + log(rel.length))
+        out.set(o.abs, nu0 * rel.length)
+        out.set(o.phase, rel.phase)
+        out.set(o.re, nu0 * rel.real)
+        out.set(o.im, nu0 * rel.imaginary)
+        out.set(o.lnAbs, rate.lnRateHz + log(rel.length))
     }
 }

@@ -4,8 +4,10 @@ import Foundation
 import RandomWalkNumerics
 
 struct LeakyDiscreteEstimator: Estimator {
-    enum P: Int { case beta, m, s, theta, vReset, mode, timeStep }
-    enum O: Int { case freeMean, freeStd, freeAbove, spikeProb, rate }
+    enum Parameter: Int, EstimatorField { case beta, m, s, theta, vReset, mode, timeStep }
+    enum Output: Int, EstimatorField { case freeMeanMv, freeStdMv, pFreeAbove, spikeProb, rateHz }
+    typealias P = Parameter
+    typealias O = Output
 
     let info = EstimatorInfo(
         name: "leaky-discrete",
@@ -21,29 +23,36 @@ struct LeakyDiscreteEstimator: Estimator {
         high). With time_step [ms]: rate_hz = 1000 spike_prob / time_step.
         """,
         parameters: [
-            ParameterSpec("beta", unit: "1", .required, min: 0, max: 1, maxExclusive: true, summary: "leak factor per step"),
-            ParameterSpec("m", unit: "mV", .required, summary: "mean input per step"),
-            ParameterSpec("s", unit: "mV", .required, min: 0, minExclusive: true, summary: "standard deviation of the input per step"),
-            ParameterSpec("theta", unit: "mV", .defaulted(1), potential: true, summary: "threshold"),
-            ParameterSpec("v_reset", unit: "mV", .defaulted(0), potential: true, summary: "reset potential (< theta; mode reset)"),
-            ParameterSpec("mode", unit: "1", .defaulted(0), choices: ["reset", "subtract"],
+            ParameterSpec(P.beta, unit: "1", .required, min: 0, max: 1, maxExclusive: true,
+                          summary: "leak factor per step"),
+            ParameterSpec(P.m, unit: "mV", .required, summary: "mean input per step"),
+            ParameterSpec(P.s, unit: "mV", .required, min: 0, minExclusive: true,
+                          summary: "standard deviation of the input per step"),
+            ParameterSpec(P.theta, unit: "mV", .defaulted(1), potential: true, summary: "threshold"),
+            ParameterSpec(P.vReset, unit: "mV", .defaulted(0), potential: true,
+                          summary: "reset potential (< theta; mode reset)"),
+            ParameterSpec(P.mode, unit: "1", .defaulted(0), choices: ["reset", "subtract"],
                           summary: "after a spike: U = v_reset, or U = V' - theta (both within the step)"),
-            ParameterSpec("time_step", unit: "ms", .optional, min: 0, minExclusive: true, summary: "length of a step, for rate_hz"),
+            ParameterSpec(P.timeStep, unit: "ms", .optional, min: 0, minExclusive: true,
+                          summary: "length of a step, for rate_hz"),
         ],
         outputs: [
-            OutputSpec("free_mean_mv", unit: "mV", potential: true, summary: "mean of the free (no-threshold) potential m/(1-beta)"),
-            OutputSpec("free_std_mv", unit: "mV", summary: "std of the free potential s/sqrt(1-beta^2)"),
-            OutputSpec("p_free_above", unit: "1", summary: "P_free(U > theta), no-reset estimate (not a rate estimator)"),
-            OutputSpec("spike_prob", unit: "1", observable: "spike_prob", summary: "exact stationary spike probability per step"),
-            OutputSpec("rate_hz", unit: "Hz", observable: "rate_hz", summary: "1000 spike_prob / time_step (needs time_step)"),
+            OutputSpec(O.freeMeanMv, unit: "mV", potential: true,
+                       summary: "mean of the free (no-threshold) potential m/(1-beta)"),
+            OutputSpec(O.freeStdMv, unit: "mV", summary: "std of the free potential s/sqrt(1-beta^2)"),
+            OutputSpec(O.pFreeAbove, unit: "1", summary: "P_free(U > theta), no-reset estimate (not a rate estimator)"),
+            OutputSpec(O.spikeProb, unit: "1", observable: "spike_prob",
+                       summary: "exact stationary spike probability per step"),
+            OutputSpec(O.rateHz, unit: "Hz", observable: "rate_hz",
+                       summary: "1000 spike_prob / time_step (needs time_step)"),
         ])
 
     func evaluate(_ p: UnsafeBufferPointer<Double>, _ out: inout OutputRow, _ scratch: inout Void) throws -> UInt32 {
-        let beta = p[P.beta.rawValue], m = p[P.m.rawValue], s = p[P.s.rawValue]
-        let theta = p[P.theta.rawValue], vReset = p[P.vReset.rawValue], dt = p[P.timeStep.rawValue]
-        let mode = LeakyDiscrete.Mode(rawValue: Int(p[P.mode.rawValue]))!
+        let beta = p[P.beta], m = p[P.m], s = p[P.s]
+        let theta = p[P.theta], vReset = p[P.vReset], dt = p[P.timeStep]
+        let mode = LeakyDiscrete.Mode(rawValue: Int(p[P.mode]))!
         guard vReset < theta else {
-            throw EstimatorFailure(.badParameter(P.vReset.rawValue),
+            throw EstimatorFailure(badParameter: P.vReset,
                                    "parameter 'v_reset' = \(formatForMessage(vReset)) mV is out of range (valid: < theta = \(formatForMessage(theta)) mV)")
         }
         let model = LeakyDiscrete(beta: beta, m: m, s: s, theta: theta, vReset: vReset, mode: mode)
@@ -51,15 +60,15 @@ struct LeakyDiscreteEstimator: Estimator {
         guard span < 2e4 else {
             throw EstimatorFailure(.badInput, "parameters give a state space of \(formatForMessage(span.rounded())) s (valid: < 20000 s; beta too close to 1 or s too small for the Nystrom grid)")
         }
-        out.set(O.freeMean.rawValue, model.freeMean)
-        out.set(O.freeStd.rawValue, model.freeStd)
-        out.set(O.freeAbove.rawValue, model.freeAbove)
-        if out.wants(O.spikeProb.rawValue) || out.wants(O.rate.rawValue) {
+        out.set(O.freeMeanMv, model.freeMean)
+        out.set(O.freeStdMv, model.freeStd)
+        out.set(O.pFreeAbove, model.freeAbove)
+        if out.wants(O.spikeProb) || out.wants(O.rateHz) {
             let r = try numerical({ try model.spikeProbability() }).spikeProbability
-            out.set(O.spikeProb.rawValue, r)
-            if dt.isNaN { out.notApplicable(O.rate.rawValue) } else { out.set(O.rate.rawValue, 1000 * r / dt) }
+            out.set(O.spikeProb, r)
+            if dt.isNaN { out.notApplicable(O.rateHz) } else { out.set(O.rateHz, 1000 * r / dt) }
         } else if dt.isNaN {
-            out.notApplicable(O.rate.rawValue)
+            out.notApplicable(O.rateHz)
         }
         return 0
     }

@@ -4,13 +4,15 @@ import Foundation
 import RandomWalkNumerics
 
 struct RandomWalkEstimator: Estimator {
-    enum P: Int { case x0, a, m, s, n }
-    enum O: Int, CaseIterable {
-        case pCross, meanN, pEver, overshoot
-        case pSiegmund, siegmundError, pNaive, naiveError
-        case waldRho, waldRhoError, waldLadder, waldLadderError, overshootLadder
-        case everSiegmund, everSiegmundError
+    enum Parameter: Int, EstimatorField { case x0, a, m, s, n }
+    enum Output: Int, EstimatorField {
+        case pCrossByN, meanN, pCrossEver, meanOvershootMv
+        case pCrossByNSiegmund, siegmundRelError, pCrossByNNaive, naiveRelError
+        case meanNWaldRho, waldRhoRelError, meanNWaldLadder, waldLadderRelError, meanOvershootLadderMv
+        case pCrossEverSiegmund, siegmundEverRelError
     }
+    typealias P = Parameter
+    typealias O = Output
 
     let info = EstimatorInfo(
         name: "random-walk",
@@ -26,40 +28,49 @@ struct RandomWalkEstimator: Estimator {
         with the exact a -> inf overshoot E[R_inf]. E[N] is infinite for m <= 0; P(N < inf) = 1 for m >= 0.
         """,
         parameters: [
-            ParameterSpec("x0", unit: "mV", .defaulted(0), summary: "start of the walk (< a)"),
-            ParameterSpec("a", unit: "mV", .required, summary: "barrier"),
-            ParameterSpec("m", unit: "mV/step", .required, summary: "mean step"),
-            ParameterSpec("s", unit: "mV/step", .required, min: 0, minExclusive: true, summary: "standard deviation of a step"),
-            ParameterSpec("n", unit: "steps", .required, min: 1, max: 100_000, integer: true, summary: "horizon for P(N <= n)"),
+            ParameterSpec(P.x0, unit: "mV", .defaulted(0), summary: "start of the walk (< a)"),
+            ParameterSpec(P.a, unit: "mV", .required, summary: "barrier"),
+            ParameterSpec(P.m, unit: "mV/step", .required, summary: "mean step"),
+            ParameterSpec(P.s, unit: "mV/step", .required, min: 0, minExclusive: true,
+                          summary: "standard deviation of a step"),
+            ParameterSpec(P.n, unit: "steps", .required, min: 1, max: 100_000, integer: true,
+                          summary: "horizon for P(N <= n)"),
         ],
         outputs: [
-            OutputSpec("p_cross_by_n", unit: "1", observable: "p_cross_by_n", summary: "P(N <= n), exact (Nystrom)"),
-            OutputSpec("mean_n", unit: "steps", observable: "mean_n", summary: "E[N], exact (m > 0)"),
-            OutputSpec("p_cross_ever", unit: "1", observable: "p_cross_ever", summary: "P(N < inf), exact (1 for m >= 0)"),
-            OutputSpec("mean_overshoot_mv", unit: "mV", summary: "E[S_N - a] = m E[N] - (a - x0), exact (m > 0)"),
-            OutputSpec("p_cross_by_n_siegmund", unit: "1", observable: "p_cross_by_n", modelErrorOutput: O.siegmundError.rawValue,
+            OutputSpec(O.pCrossByN, unit: "1", observable: "p_cross_by_n", summary: "P(N <= n), exact (Nystrom)"),
+            OutputSpec(O.meanN, unit: "steps", observable: "mean_n", summary: "E[N], exact (m > 0)"),
+            OutputSpec(O.pCrossEver, unit: "1", observable: "p_cross_ever",
+                       summary: "P(N < inf), exact (1 for m >= 0)"),
+            OutputSpec(O.meanOvershootMv, unit: "mV", summary: "E[S_N - a] = m E[N] - (a - x0), exact (m > 0)"),
+            OutputSpec(O.pCrossByNSiegmund, unit: "1", observable: "p_cross_by_n", modelErrorOutput: .siegmundRelError,
                        summary: "Siegmund: inverse-Gaussian CDF at n with the barrier distance a - x0 + rho s"),
-            OutputSpec("siegmund_rel_error", unit: "1", summary: "|Siegmund - exact| / Siegmund for P(N <= n) (its model error)"),
-            OutputSpec("p_cross_by_n_naive", unit: "1", observable: "p_cross_by_n", modelErrorOutput: O.naiveError.rawValue,
+            OutputSpec(O.siegmundRelError, unit: "1",
+                       summary: "|Siegmund - exact| / Siegmund for P(N <= n) (its model error)"),
+            OutputSpec(O.pCrossByNNaive, unit: "1", observable: "p_cross_by_n", modelErrorOutput: .naiveRelError,
                        summary: "continuous (Wiener) formula with barrier distance a - x0"),
-            OutputSpec("naive_rel_error", unit: "1", summary: "|naive - exact| / naive for P(N <= n) (its model error)"),
-            OutputSpec("mean_n_wald_rho", unit: "steps", observable: "mean_n", modelErrorOutput: O.waldRhoError.rawValue,
+            OutputSpec(O.naiveRelError, unit: "1", summary: "|naive - exact| / naive for P(N <= n) (its model error)"),
+            OutputSpec(O.meanNWaldRho, unit: "steps", observable: "mean_n", modelErrorOutput: .waldRhoRelError,
                        summary: "Wald's identity with E[R] = rho s: (a - x0 + rho s)/m (m > 0)"),
-            OutputSpec("wald_rho_rel_error", unit: "1", summary: "|Wald(rho s) - exact| / Wald(rho s) for E[N] (its model error)"),
-            OutputSpec("mean_n_wald_ladder", unit: "steps", observable: "mean_n", modelErrorOutput: O.waldLadderError.rawValue,
+            OutputSpec(O.waldRhoRelError, unit: "1",
+                       summary: "|Wald(rho s) - exact| / Wald(rho s) for E[N] (its model error)"),
+            OutputSpec(O.meanNWaldLadder, unit: "steps", observable: "mean_n", modelErrorOutput: .waldLadderRelError,
                        summary: "Wald's identity with the a -> inf overshoot: (a - x0 + E[R_inf])/m (m > 0)"),
-            OutputSpec("wald_ladder_rel_error", unit: "1", summary: "|Wald(E[R_inf]) - exact| / Wald(E[R_inf]) for E[N] (its model error)"),
-            OutputSpec("mean_overshoot_ladder_mv", unit: "mV", summary: "E[R_inf] = (m^2+s^2)/(2m) - sum_k E[S_k^-]/k (Spitzer, m > 0)"),
-            OutputSpec("p_cross_ever_siegmund", unit: "1", observable: "p_cross_ever", modelErrorOutput: O.everSiegmundError.rawValue,
+            OutputSpec(O.waldLadderRelError, unit: "1",
+                       summary: "|Wald(E[R_inf]) - exact| / Wald(E[R_inf]) for E[N] (its model error)"),
+            OutputSpec(O.meanOvershootLadderMv, unit: "mV",
+                       summary: "E[R_inf] = (m^2+s^2)/(2m) - sum_k E[S_k^-]/k (Spitzer, m > 0)"),
+            OutputSpec(O.pCrossEverSiegmund, unit: "1", observable: "p_cross_ever",
+                       modelErrorOutput: .siegmundEverRelError,
                        summary: "Siegmund: exp(-2|m|(a - x0 + rho s)/s^2) (m < 0; 1 otherwise)"),
-            OutputSpec("siegmund_ever_rel_error", unit: "1", summary: "|Siegmund - exact| / Siegmund for P(N < inf) (its model error)"),
+            OutputSpec(O.siegmundEverRelError, unit: "1",
+                       summary: "|Siegmund - exact| / Siegmund for P(N < inf) (its model error)"),
         ])
 
     func evaluate(_ p: UnsafeBufferPointer<Double>, _ out: inout OutputRow, _ scratch: inout Void) throws -> UInt32 {
-        let x0 = p[P.x0.rawValue], a = p[P.a.rawValue], m = p[P.m.rawValue], s = p[P.s.rawValue]
-        let n = Int(p[P.n.rawValue])
+        let x0 = p[P.x0], a = p[P.a], m = p[P.m], s = p[P.s]
+        let n = Int(p[P.n])
         guard x0 < a else {
-            throw EstimatorFailure(.badParameter(P.x0.rawValue),
+            throw EstimatorFailure(badParameter: P.x0,
                                    "parameter 'x0' = \(formatForMessage(x0)) mV is out of range (valid: < a = \(formatForMessage(a)) mV)")
         }
         // The walk is invariant under a shift by x0 and a scaling by s: it is evaluated in units of s from 0, so
@@ -80,48 +91,50 @@ struct RandomWalkEstimator: Estimator {
         // Relative to an approximation of 0 (P(N <= n) underflowed in the formula) there is no relative error:
         // the output is marked not applicable rather than left NaN.
         func setRelative(_ o: O, _ x: Double, _ ref: Double) {
-            if x == 0 { out.notApplicable(o.rawValue) } else { out.set(o.rawValue, abs(x - ref) / abs(x)) }
+            if x == 0 { out.notApplicable(o) } else { out.set(o, abs(x - ref) / abs(x)) }
         }
-        func want(_ o: O...) -> Bool { o.contains { out.wants($0.rawValue) } }
+        func want(_ o: O...) -> Bool { o.contains { out.wants($0) } }
 
         // P(N ≤ n): exact and the two continuous formulas.
         let sieg = walk.siegmundCrossingProbability(steps: n), naive = walk.naiveCrossingProbability(steps: n)
-        out.set(O.pSiegmund.rawValue, sieg)
-        out.set(O.pNaive.rawValue, naive)
-        if want(.pCross, .siegmundError, .naiveError) {
+        out.set(O.pCrossByNSiegmund, sieg)
+        out.set(O.pCrossByNNaive, naive)
+        if want(.pCrossByN, .siegmundRelError, .naiveRelError) {
             try numerical { try walk.checkCrossingWork(steps: n) }
             let exact = walk.crossingProbabilities(steps: n).last
-            out.set(O.pCross.rawValue, exact)
-            setRelative(.siegmundError, sieg, exact)
-            setRelative(.naiveError, naive, exact)
+            out.set(O.pCrossByN, exact)
+            setRelative(.siegmundRelError, sieg, exact)
+            setRelative(.naiveRelError, naive, exact)
         }
 
         // E[N] and Wald (m > 0).
-        let meanOutputs: [O] = [.meanN, .overshoot, .waldRho, .waldRhoError, .waldLadder, .waldLadderError, .overshootLadder]
+        let meanOutputs: [O] = [.meanN, .meanOvershootMv, .meanNWaldRho, .waldRhoRelError, .meanNWaldLadder,
+                                .waldLadderRelError, .meanOvershootLadderMv]
         if m > 0 {
-            let ladder = want(.waldLadder, .waldLadderError, .overshootLadder) ? GaussianWalk.ladderOvershoot(m: drift, s: 1) : .nan
+            let ladder = want(.meanNWaldLadder, .waldLadderRelError, .meanOvershootLadderMv)
+                ? GaussianWalk.ladderOvershoot(m: drift, s: 1) : .nan
             let waldRho = walk.waldMeanRho!, waldLadder = (gap + ladder) / drift
-            out.set(O.waldRho.rawValue, waldRho)
-            out.set(O.waldLadder.rawValue, waldLadder)
-            out.set(O.overshootLadder.rawValue, ladder * s)
-            if want(.meanN, .overshoot, .waldRhoError, .waldLadderError) {
+            out.set(O.meanNWaldRho, waldRho)
+            out.set(O.meanNWaldLadder, waldLadder)
+            out.set(O.meanOvershootLadderMv, ladder * s)
+            if want(.meanN, .meanOvershootMv, .waldRhoRelError, .waldLadderRelError) {
                 guard let mean = try numerical({ try walk.meanCrossingTime() })?.value else { throw EstimatorFailure(.numerical, "E[N]: no result") }
-                out.set(O.meanN.rawValue, mean)
-                out.set(O.overshoot.rawValue, (drift * mean - gap) * s)
-                setRelative(.waldRhoError, waldRho, mean)
-                setRelative(.waldLadderError, waldLadder, mean)
+                out.set(O.meanN, mean)
+                out.set(O.meanOvershootMv, (drift * mean - gap) * s)
+                setRelative(.waldRhoRelError, waldRho, mean)
+                setRelative(.waldLadderRelError, waldLadder, mean)
             }
         } else {
-            for o in meanOutputs { out.notApplicable(o.rawValue) }
+            for o in meanOutputs { out.notApplicable(o) }
         }
 
         // P(N < ∞).
         let everSieg = walk.siegmundEver
-        out.set(O.everSiegmund.rawValue, everSieg)
-        if want(.pEver, .everSiegmundError) {
+        out.set(O.pCrossEverSiegmund, everSieg)
+        if want(.pCrossEver, .siegmundEverRelError) {
             let ever = try numerical({ try walk.crossingProbabilityEver() }).value
-            out.set(O.pEver.rawValue, ever)
-            setRelative(.everSiegmundError, everSieg, ever)
+            out.set(O.pCrossEver, ever)
+            setRelative(.siegmundEverRelError, everSieg, ever)
         }
         return 0
     }

@@ -5,8 +5,13 @@ import GSLSupport
 import SiegertNumerics
 
 struct SiegertColoredEstimator: Estimator {
-    enum P: Int { case mu, sigma, theta, vReset, tauM, tauRef, tauS, method }
-    enum O: Int { case rate, lnRate, thetaEff, vResetEff, k, modelError, dRateDMu, dLnRateDMu, cv, cvModelError }
+    enum Parameter: Int, EstimatorField { case mu, sigma, theta, vReset, tauM, tauRef, tauS, method }
+    enum Output: Int, EstimatorField {
+        case rateHz, lnRateHz, thetaEffMv, vResetEffMv, k, modelError
+        case drateDmuHzPerMv, dlnRateDmuPerMv, cv, cvModelError
+    }
+    typealias P = Parameter
+    typealias O = Output
     enum Warning: UInt32 { case outsideValidity = 1, rateUnderflow = 2 }
     /// THEORY §9.2: shift within 3 % for k² ≤ 0.25; Taylor within 3 % only for k² ≤ 0.02.
     static let validK2: [ColoredNoise.Method: Double] = [.shift: 0.25, .taylor: 0.02]
@@ -22,23 +27,27 @@ struct SiegertColoredEstimator: Estimator {
         (then an error). Outside these ranges a warning is raised. tau_s = 0 is exactly siegert.
         """,
         parameters: CanonicalParameters.lif + [
-            ParameterSpec("tau_s", unit: "ms", .required, min: 0, summary: "noise (synaptic) time constant"),
-            ParameterSpec("method", unit: "1", .defaulted(0), choices: ["shift", "taylor"], summary: "shift (NNMT default) or taylor"),
+            ParameterSpec(P.tauS, unit: "ms", .required, min: 0, summary: "noise (synaptic) time constant"),
+            ParameterSpec(P.method, unit: "1", .defaulted(0), choices: ["shift", "taylor"],
+                          summary: "shift (NNMT default) or taylor"),
         ],
         outputs: [
-            OutputSpec("rate_hz", unit: "Hz", observable: "rate_hz", modelErrorOutput: O.modelError.rawValue,
+            OutputSpec(O.rateHz, unit: "Hz", observable: "rate_hz", modelErrorOutput: .modelError,
                        summary: "firing rate (0 when below the double range)"),
-            OutputSpec("ln_rate_hz", unit: "ln Hz", summary: "natural log of the rate"),
-            OutputSpec("theta_eff_mv", unit: "mV", potential: true, summary: "effective threshold theta + sigma (alpha/2) k (shift method)"),
-            OutputSpec("v_reset_eff_mv", unit: "mV", potential: true, summary: "effective reset v_reset + sigma (alpha/2) k (shift method)"),
-            OutputSpec("k", unit: "1", summary: "sqrt(tau_s/tau_m)"),
-            OutputSpec("model_error", unit: "1", summary: "documented relative error vs the coloured-noise LIF (THEORY §9.2); 0 for tau_s = 0"),
-            OutputSpec("drate_dmu_hz_per_mv", unit: "Hz/mV",
+            OutputSpec(O.lnRateHz, unit: "ln Hz", summary: "natural log of the rate"),
+            OutputSpec(O.thetaEffMv, unit: "mV", potential: true,
+                       summary: "effective threshold theta + sigma (alpha/2) k (shift method)"),
+            OutputSpec(O.vResetEffMv, unit: "mV", potential: true,
+                       summary: "effective reset v_reset + sigma (alpha/2) k (shift method)"),
+            OutputSpec(O.k, unit: "1", summary: "sqrt(tau_s/tau_m)"),
+            OutputSpec(O.modelError, unit: "1",
+                       summary: "documented relative error vs the coloured-noise LIF (THEORY §9.2); 0 for tau_s = 0"),
+            OutputSpec(O.drateDmuHzPerMv, unit: "Hz/mV",
                        summary: "gain d rate / d mu of the method's rate (shift: siegert's gain at the shifted bounds)"),
-            OutputSpec("dln_rate_dmu_per_mv", unit: "1/mV", summary: "d ln rate / d mu (finite when the rate underflows)"),
-            OutputSpec("cv", unit: "1", observable: "cv", modelErrorOutput: O.cvModelError.rawValue,
+            OutputSpec(O.dlnRateDmuPerMv, unit: "1/mV", summary: "d ln rate / d mu (finite when the rate underflows)"),
+            OutputSpec(O.cv, unit: "1", observable: "cv", modelErrorOutput: .cvModelError,
                        summary: "CV of the ISI: Brunel's white-noise CV at the shifted bounds (shift method only, as NNMT's cvs)"),
-            OutputSpec("cv_model_error", unit: "1",
+            OutputSpec(O.cvModelError, unit: "1",
                        summary: "documented relative error of cv vs the coloured-noise LIF (atlas-coloured-noise notebook); 0 for tau_s = 0"),
         ],
         warnings: [
@@ -49,10 +58,10 @@ struct SiegertColoredEstimator: Estimator {
     func makeScratch() -> IntegrationWorkspace { IntegrationWorkspace() }
 
     func evaluate(_ p: UnsafeBufferPointer<Double>, _ out: inout OutputRow, _ ws: inout IntegrationWorkspace) throws -> UInt32 {
-        let lif = LIFParameters(mu: p[P.mu.rawValue], sigma: p[P.sigma.rawValue], theta: p[P.theta.rawValue],
-                                vReset: p[P.vReset.rawValue], tauM: p[P.tauM.rawValue], tauRef: p[P.tauRef.rawValue])
-        let tauS = p[P.tauS.rawValue]
-        let method = ColoredNoise.Method(rawValue: Int(p[P.method.rawValue]))!
+        let lif = LIFParameters(mu: p[P.mu], sigma: p[P.sigma], theta: p[P.theta],
+                                vReset: p[P.vReset], tauM: p[P.tauM], tauRef: p[P.tauRef])
+        let tauS = p[P.tauS]
+        let method = ColoredNoise.Method(rawValue: Int(p[P.method]))!
         guard lif.vReset < lif.theta else {
             throw EstimatorFailure(.badInput, "parameter 'v_reset' = \(formatForMessage(lif.vReset)) mV is out of range (valid: < theta = \(formatForMessage(lif.theta)) mV)")
         }
@@ -61,25 +70,25 @@ struct SiegertColoredEstimator: Estimator {
         do { r = try ColoredNoise.rate(lif, tauS: tauS, method: method, workspace: ws) }
         catch let f as ColoredNoise.Failure {
             // The method is invalid at this point: a bad choice of input, not a numerical failure.
-            throw EstimatorFailure(.badParameter(P.method.rawValue), "parameter 'method' = taylor: \(f.description)")
+            throw EstimatorFailure(badParameter: P.method, "parameter 'method' = taylor: \(f.description)")
         }
         catch { throw EstimatorFailure(.numerical, "siegert-colored: \(error)") }
         var warnings: UInt32 = 0
         if r.k * r.k > Self.validK2[method]! { warnings |= Warning.outsideValidity.rawValue }
         let rate = r.rateHz
         if rate == 0 { warnings |= Warning.rateUnderflow.rawValue }
-        out.set(O.rate.rawValue, rate)
-        out.set(O.lnRate.rawValue, r.lnRateHz)
+        out.set(O.rateHz, rate)
+        out.set(O.lnRateHz, r.lnRateHz)
         if method == .shift {
-            out.set(O.thetaEff.rawValue, lif.theta + r.shift)
-            out.set(O.vResetEff.rawValue, lif.vReset + r.shift)
+            out.set(O.thetaEffMv, lif.theta + r.shift)
+            out.set(O.vResetEffMv, lif.vReset + r.shift)
         } else {
-            out.notApplicable(O.thetaEff.rawValue)
-            out.notApplicable(O.vResetEff.rawValue)
+            out.notApplicable(O.thetaEffMv)
+            out.notApplicable(O.vResetEffMv)
         }
-        out.set(O.k.rawValue, r.k)
-        out.set(O.modelError.rawValue, tauS == 0 ? 0 : 0.03)
-        if out.wants(O.dRateDMu.rawValue) || out.wants(O.dLnRateDMu.rawValue) || out.wants(O.cv.rawValue) {
+        out.set(O.k, r.k)
+        out.set(O.modelError, tauS == 0 ? 0 : 0.03)
+        if out.wants(O.drateDmuHzPerMv) || out.wants(O.dlnRateDmuPerMv) || out.wants(O.cv) {
             var shifted = lif
             if method == .shift { shifted.theta += r.shift; shifted.vReset += r.shift }
             let white = try Siegert.rate(shifted, workspace: ws)
@@ -92,17 +101,17 @@ struct SiegertColoredEstimator: Estimator {
                 let c = ColoredNoise.halfAlpha * r.k * lif.sigma
                 dLn = g.dMu - c * (g.dMu * g.dMu - 2 * g.dSigma / lif.sigma) / (1 - c * g.dMu)
             }
-            out.set(O.dLnRateDMu.rawValue, dLn)
-            out.set(O.dRateDMu.rawValue, rate * dLn)
-            if method == .shift, out.wants(O.cv.rawValue) {
-                do { out.set(O.cv.rawValue, try Siegert.cv(shifted, white, workspace: ws)) } catch {
+            out.set(O.dlnRateDmuPerMv, dLn)
+            out.set(O.drateDmuHzPerMv, rate * dLn)
+            if method == .shift, out.wants(O.cv) {
+                do { out.set(O.cv, try Siegert.cv(shifted, white, workspace: ws)) } catch {
                     throw EstimatorFailure(.numerical, "siegert-colored CV: \(error)")
                 }
-            } else if method == .taylor { out.notApplicable(O.cv.rawValue) }
+            } else if method == .taylor { out.notApplicable(O.cv) }
         }
         // Measured over mu 12-21 mV, sigma 3-6 mV, tau_s 0.5-4 ms: within 5 % wherever the rate exceeds a few Hz;
         // up to 26 % low-rate and fluctuation-driven (mu = 15, sigma = 3), where short runs also bias the MC CV.
-        if method == .shift { out.set(O.cvModelError.rawValue, tauS == 0 ? 0 : 0.05) } else { out.notApplicable(O.cvModelError.rawValue) }
+        if method == .shift { out.set(O.cvModelError, tauS == 0 ? 0 : 0.05) } else { out.notApplicable(O.cvModelError) }
         return warnings
     }
 }

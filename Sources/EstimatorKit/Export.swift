@@ -99,16 +99,28 @@ struct FastRange {
 }
 
 /// The export table of one plugin. Create it once (a global `let`) and return `table(count)` from
-/// the `workbench_plugin_estimators` entry point.
+/// the `workbench_plugin_estimators` entry point and `problemText` from `workbench_plugin_problems`.
 public final class PluginExport: @unchecked Sendable {
     public static let abiVersion: UInt32 = WB_ABI_VERSION
     private let pointers: UnsafeMutablePointer<UnsafePointer<wb_estimator>?>
     private let count: Int
+    /// Estimators left out of the table because their Parameter/Output enums disagree with their specs, one
+    /// line each. Not a crash: the host reports these and loads the plugin's other estimators.
+    public let problems: [String]
+    /// `problems` joined by newlines for the C entry point `workbench_plugin_problems` (NULL: none).
+    public let problemText: UnsafePointer<CChar>?
 
     public init(_ estimators: [any Estimator]) {
-        count = estimators.count
+        var problems: [String] = [], good: [any Estimator] = []
+        for e in estimators {
+            let p = fieldProblems(e)
+            if p.isEmpty { good.append(e) } else { problems += p }
+        }
+        self.problems = problems
+        problemText = problems.isEmpty ? nil : PluginExport.cString(problems.joined(separator: "\n"))
+        count = good.count
         pointers = .allocate(capacity: max(count, 1))
-        for (i, e) in estimators.enumerated() { pointers[i] = UnsafePointer(Self.describe(e)) }
+        for (i, e) in good.enumerated() { pointers[i] = UnsafePointer(Self.describe(e)) }
     }
 
     public func table(_ countOut: UnsafeMutablePointer<Int>?) -> UnsafePointer<UnsafePointer<wb_estimator>?> {

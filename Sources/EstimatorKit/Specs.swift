@@ -62,6 +62,10 @@ public struct EstimatorFailure: Error, Sendable {
     public var kind: Kind
     public var message: String
     public init(_ kind: Kind, _ message: String) { self.kind = kind; self.message = message }
+    /// `EstimatorFailure(badParameter: P.vReset, "…")`: the row fails on that parameter.
+    public init<F: EstimatorField>(badParameter field: F, _ message: String) {
+        self.init(.badParameter(field.rawValue), message)
+    }
 }
 
 /// The outputs of one row. Unset outputs stay NaN; `notApplicable` marks those that do not apply.
@@ -82,9 +86,14 @@ public struct OutputRow {
 public protocol Estimator: Sendable {
     /// Per-batch scratch space (e.g. a GSL integration workspace: not thread-safe, so one per call).
     associatedtype Scratch
+    /// The parameters in spec order (`p[P.mu]`); PluginExport refuses an estimator whose enum and spec disagree.
+    associatedtype Parameter: EstimatorField
+    /// The outputs in spec order (`out.set(O.rateHz, v)`), checked the same way.
+    associatedtype Output: EstimatorField
     var info: EstimatorInfo { get }
     func makeScratch() -> Scratch
-    /// Evaluates one row (`p` in declaration order, absent optional = NaN, choices as indices).
+    /// Evaluates one row (`p` in declaration order, absent optional = NaN, choices as indices; read it as
+    /// `p[Parameter.x]`).
     /// Returns warning bits (0: none).
     func evaluate(_ p: UnsafeBufferPointer<Double>, _ out: inout OutputRow, _ scratch: inout Scratch) throws -> UInt32
 }

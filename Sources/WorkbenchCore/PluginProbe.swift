@@ -139,7 +139,8 @@ public enum PluginProbe {
         for f in files {
             let registry = PluginRegistry(files: [f])
             var line: String
-            if let failure = registry.failures.first(where: { $0.path == f }) {
+            // Problems the plugin declares itself leave the file loadable: the parent loads it and reports them.
+            if let failure = registry.failures.first(where: { $0.path == f && !$0.declaredByPlugin }) {
                 line = "FAIL\t\(f)\t\(failure.reason.replacingOccurrences(of: "\n", with: " "))"
             } else {
                 for e in registry.estimators {

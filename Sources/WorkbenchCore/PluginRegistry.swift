@@ -15,6 +15,9 @@ public let hostSwiftToolchain = swiftToolchainIdentifier
 public struct PluginLoadFailure: CustomStringConvertible, Sendable {
     public let path: String
     public let reason: String
+    /// Reported by the plugin itself (`workbench_plugin_problems`): the file loaded and its other estimators
+    /// are registered, so the probe child does not fail the file for it.
+    public var declaredByPlugin = false
     public var description: String { "\(path): \(reason)" }
 }
 
@@ -334,6 +337,13 @@ public final class PluginRegistry: @unchecked Sendable {
         guard let table = unsafeBitCast(listSym, to: wb_estimators_entry.self)(&count) else {
             return fail("plugin returned no estimator table")
         }
+        // Optional entry: estimators the plugin itself left out of its table (EstimatorKit's spec check).
+        var declared: [String] = []
+        if let sym = dlsym(handle, WB_ENTRY_PROBLEMS) {
+            declared = Self.problemLines(unsafeBitCast(sym, to: wb_problems_entry.self)())
+            for p in declared { failures.append(PluginLoadFailure(path: path, reason: p, declaredByPlugin: true)) }
+        }
+        if count == 0 && !declared.isEmpty { return }     // every estimator refused, each already reported
         guard count > 0, count < 10_000 else { return fail("plugin declares \(count) estimators") }
         for i in 0..<count {
             guard let d = table[i] else { fail("estimator \(i) is NULL"); continue }
@@ -349,6 +359,18 @@ public final class PluginRegistry: @unchecked Sendable {
             }
             estimators.append(e)
         }
+    }
+
+    /// The lines of a plugin's `workbench_plugin_problems` text, blank lines dropped. The text is the plugin's:
+    /// at most 64 KiB and 100 lines are taken.
+    public static func problemLines(_ text: UnsafePointer<CChar>?) -> [String] {
+        guard let text else { return [] }
+        let bytes = UnsafeRawBufferPointer(start: text, count: strnlen(text, 1 << 16))
+        let lines = String(decoding: bytes, as: UTF8.self).split(whereSeparator: \.isNewline)
+            .map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        let limit = 100
+        return lines.count <= limit ? lines
+            : Array(lines.prefix(limit)) + ["... and \(lines.count - limit) more problems reported by the plugin"]
     }
 
     /// Structural checks on a descriptor before any of its strings or arrays are read.

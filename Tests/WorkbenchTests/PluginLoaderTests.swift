@@ -171,6 +171,7 @@ struct ExternalPluginTests {
         let rate = (json["outputs"] as! [String: Any])["rate_hz"] as! Double
         expectRelative(rate, 41.714937809774, 1e-9, "linear-noise rate at S5 vs siegert")
         let registry = PluginRegistry(searchPath: [dir])
+        #expect(registry.failures.isEmpty, "the example's enums and spec disagree: \(registry.failures)")
         checkEstimator(try #require(registry.estimator(named: "lif-linear-noise")))
     }
 }

@@ -1,7 +1,8 @@
 /*
  * workbench_plugin.h — THE plugin ABI of workbench (DESIGN.md §3). Nothing else crosses dlopen.
  *
- * A plugin is a shared library named lib<Name>Plugin.so that exports the two entry symbols below.
+ * A plugin is a shared library named lib<Name>Plugin.so that exports the two entry symbols below
+ * (and optionally a third, workbench_plugin_problems).
  * All strings and arrays it hands out must stay valid for the life of the process (the host never
  * dlcloses a plugin). Units inside the ABI are the parameter's/output's own `unit` (mV, ms, Hz, ...).
  *
@@ -99,11 +100,20 @@ struct wb_estimator {
 uint32_t workbench_plugin_abi_version(void);
 const wb_estimator *const *workbench_plugin_estimators(size_t *count);
 
+/* Optional (the host looks it up and does without it): estimators the plugin refused to put in its table,
+ * e.g. EstimatorKit's check that an estimator's parameter/output enums match its spec. NULL when there are
+ * none, otherwise one problem per line ('\n'-separated), each naming the estimator; valid for the life of
+ * the process. The host reports every line as a load failure of the file and still registers the
+ * estimators the table holds. */
+const char *workbench_plugin_problems(void);
+
 typedef uint32_t (*wb_abi_version_entry)(void);
 typedef const wb_estimator *const *(*wb_estimators_entry)(size_t *count);
+typedef const char *(*wb_problems_entry)(void);
 
 #define WB_ENTRY_ABI_VERSION "workbench_plugin_abi_version"
 #define WB_ENTRY_ESTIMATORS  "workbench_plugin_estimators"
+#define WB_ENTRY_PROBLEMS    "workbench_plugin_problems"     /* optional */
 
 
 /* ---- Helpers shared by plugins (C or Swift) and the host: one definition of "in range". ---- */
