@@ -48,6 +48,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-numerics", from: "1.1.1"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
     ],
     targets: [
         .systemLibrary(name: "CGSL", pkgConfig: "gsl", providers: [.apt(["libgsl-dev"])]),
@@ -88,13 +89,20 @@ let package = Package(
         .target(name: "CMonteCarloKernels", exclude: ["ziggurat_tables.py"],
                 cSettings: [.unsafeFlags(monteCarloKernelFlags)]),
         .target(name: "MonteCarlo", dependencies: ["CMonteCarloKernels"], swiftSettings: [.unsafeFlags(monteCarloFlags)]),
+        // Recurrent networks: the file, the self-consistent working points, stability and spectra, composed from
+        // the single-neuron estimators through the plugin ABI.
+        .target(name: "NetworkTheory", dependencies: [
+            "WorkbenchCore", "GSLSupport", "CGSL", .product(name: "Yams", package: "Yams"),
+            .product(name: "ComplexModule", package: "swift-numerics"),
+        ]),
         .executableTarget(name: "workbench-fuzz", dependencies: ["WorkbenchCore"]),
         .executableTarget(name: "workbench", dependencies: [
-            "WorkbenchCore", "MonteCarlo", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            "WorkbenchCore", "MonteCarlo", "NetworkTheory",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .testTarget(name: "WorkbenchTests", dependencies: [
             "WorkbenchCore", "SiegertNumerics", "InitNumerics", "WienerNumerics", "GSLSupport", "EstimatorKit", "CWorkbenchPlugin", "MonteCarlo", "CMonteCarloKernels", "RandomWalkNumerics", "ShotNoiseNumerics",
-            "LinearResponseNumerics",
+            "LinearResponseNumerics", "NetworkTheory",
         ]),
     ],
     swiftLanguageModes: [.v6]

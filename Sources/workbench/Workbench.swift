@@ -24,7 +24,7 @@ struct Workbench: ParsableCommand {
         Shell completion: workbench --generate-completion-script bash|zsh|fish
         """,
         version: workbenchVersion,
-        subcommands: [Eval.self, Simulate.self, Validate.self, AtlasCommand.self, Init.self, List.self, Describe.self, Plot.self, Repl.self, NotebookCommand.self])
+        subcommands: [Eval.self, Simulate.self, Validate.self, AtlasCommand.self, Init.self, Network.self, List.self, Describe.self, Plot.self, Repl.self, NotebookCommand.self])
 }
 
 extension Workbench {
