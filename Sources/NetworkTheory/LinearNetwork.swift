@@ -54,16 +54,19 @@ struct LinearNetwork {
 
     init(network: NetworkModel, theory: PopulationEstimator, point: WorkingPoint, sigma2Channel: Bool) throws {
         (self.network, self.theory, self.point) = (network, theory, point)
-        guard let re = theory.output("response_mu_re_hz_per_mv"), let im = theory.output("response_mu_im_hz_per_mv") else {
-            throw WorkbenchError.badInput("the response estimator '\(theory.estimator.name)' has no outputs "
-                + "response_mu_re_hz_per_mv and response_mu_im_hz_per_mv")
+        guard let re = theory.output("response_mu_re_hz_per_mv"), let im = theory.output("response_mu_im_hz_per_mv")
+        else {
+            throw WorkbenchError.badInput(
+                "the response estimator '\(theory.estimator.name)' has no outputs "
+                    + "response_mu_re_hz_per_mv and response_mu_im_hz_per_mv")
         }
         (muRe, muIm) = (re, im)
         s2Re = sigma2Channel ? theory.output("response_sigma2_re_hz_per_mv2") : nil
         s2Im = sigma2Channel ? theory.output("response_sigma2_im_hz_per_mv2") : nil
         if sigma2Channel && (s2Re == nil || s2Im == nil) {
-            throw WorkbenchError.badInput("--sigma2-channel: the response estimator '\(theory.estimator.name)' has no "
-                + "outputs response_sigma2_re_hz_per_mv2 and response_sigma2_im_hz_per_mv2")
+            throw WorkbenchError.badInput(
+                "--sigma2-channel: the response estimator '\(theory.estimator.name)' has no "
+                    + "outputs response_sigma2_re_hz_per_mv2 and response_sigma2_im_hz_per_mv2")
         }
         spectrum = theory.output("spectrum_hz")
     }
@@ -74,8 +77,10 @@ struct LinearNetwork {
     func connectivity(_ freqs: [Double]) throws -> (m: [[Complex<Double>]], single: [[Double]]) {
         var points: [(population: Int, mu: Double, sigma: Double, f: Double)] = []
         for f in freqs { for a in 0..<n { points.append((a, point.mu[a], point.sigma[a], f)) } }
-        let want = ["response_mu_re_hz_per_mv", "response_mu_im_hz_per_mv", "response_sigma2_re_hz_per_mv2",
-                    "response_sigma2_im_hz_per_mv2", "spectrum_hz"]
+        let want = [
+            "response_mu_re_hz_per_mv", "response_mu_im_hz_per_mv", "response_sigma2_re_hz_per_mv2",
+            "response_sigma2_im_hz_per_mv2", "spectrum_hz",
+        ]
         let batch = try theory.evaluate(points, want: want, names: network.populations.map(\.name))
         var ms: [[Complex<Double>]] = [], singles: [[Double]] = []
         for (k, f) in freqs.enumerated() {
@@ -84,7 +89,8 @@ struct LinearNetwork {
             for a in 0..<n {
                 let row = k * n + a
                 let chiMu = Complex(batch.value(row, muRe), batch.value(row, muIm))
-                let chiS2 = s2Re.flatMap { re in s2Im.map { Complex(batch.value(row, re), batch.value(row, $0)) } } ?? .zero
+                let chiS2 =
+                    s2Re.flatMap { re in s2Im.map { Complex(batch.value(row, re), batch.value(row, $0)) } } ?? .zero
                 let tau = network.populations[a].tauM * 1e-3
                 // Exponential synapses low-pass the presynaptic rate before it modulates mu (NNMT's synaptic_filter).
                 let filter = Complex<Double>(1) / Complex(1, 2 * Double.pi * f * network.populations[a].tauS * 1e-3)
@@ -117,7 +123,11 @@ struct LinearNetwork {
             bound *= rowSum
             if Double(n) * bound / Double(k + 1) < 1e-13 { break }
             var next = [Complex<Double>](repeating: .zero, count: n * n)
-            for i in 0..<n { for l in 0..<n where power[i * n + l] != .zero { for j in 0..<n { next[i * n + j] += power[i * n + l] * m[l * n + j] } } }
+            for i in 0..<n {
+                for l in 0..<n where power[i * n + l] != .zero {
+                    for j in 0..<n { next[i * n + j] += power[i * n + l] * m[l * n + j] }
+                }
+            }
             power = next
         }
         return -sum.imaginary
@@ -130,10 +140,12 @@ struct LinearNetwork {
         let coarseM = try connectivity(coarse).m
         let norms = coarseM.map(rowSumNorm)
         guard norms.last! < 1 else {
-            throw WorkbenchError.badInput("the effective connectivity does not decay at high frequency (row-sum norm "
-                + "\(formatSignificant(norms.last!, 3)) at 10 MHz, from the instantaneous sigma^2 response of white "
-                + "noise): the diffusion approximation predicts growing modes at every high frequency here; use "
-                + "exponential synapses (tau_s > 0) or --no-stability")
+            throw WorkbenchError.badInput(
+                "the effective connectivity does not decay at high frequency (row-sum norm "
+                    + "\(formatSignificant(norms.last!, 3)) at 10 MHz, from the instantaneous sigma^2 response of "
+                    + "white "
+                    + "noise): the diffusion approximation predicts growing modes at every high frequency here; use "
+                    + "exponential synapses (tau_s > 0) or --no-stability")
         }
         let c = min((norms.lastIndex { $0 >= 0.999 }).map { $0 + 1 } ?? 0, coarse.count - 1)
         var g: [Double: Complex<Double>] = [:]
@@ -144,7 +156,9 @@ struct LinearNetwork {
         if longest > 0 && coarse[c] > 0 {
             let step = 1 / (16 * longest * 1e-3)
             let linear = stride(from: step, to: coarse[c], by: step).filter { !g.keys.contains($0) }
-            for (f, m) in zip(linear, try connectivity(Array(linear)).m) { g[f] = LinearAlgebra.identityMinus(m, n: n).det }
+            for (f, m) in zip(linear, try connectivity(Array(linear)).m) {
+                g[f] = LinearAlgebra.identityMinus(m, n: n).det
+            }
             freqs = (freqs + linear).sorted()
         }
         // Refine [0, f_c] where the phase moves by pi/8 or more between neighbours (delays rotate M quickly).
@@ -182,7 +196,11 @@ struct LinearNetwork {
             let s = Complex(0, 2 * Double.pi * freqs[k]) - Complex(0, 1) * g[freqs[k]]! / dg
             // The step is trusted only while it stays near the sampled band (it extrapolates from one point).
             let f = abs(s.imaginary) / (2 * Double.pi)
-            if s.real.isFinite && f.isFinite && f <= 2 * freqs[hi] { modeFrequency = f; growth = s.real } else { growth = .nan }
+            if s.real.isFinite && f.isFinite && f <= 2 * freqs[hi] {
+                modeFrequency = f; growth = s.real
+            } else {
+                growth = .nan
+            }
         }
         return try finish(modes: modes, frequency: modeFrequency, growth: growth, evaluated: g.count)
     }
@@ -195,9 +213,10 @@ struct LinearNetwork {
         let at = (0..<n).map { (population: $0, mu: point.mu[$0], sigma: point.sigma[$0], f: frequency) }
         let check = try theory.evaluate(at, want: ["rate_hz"], names: network.populations.map(\.name))
         let warnings = Array(Set((0..<n).flatMap { theory.estimator.warningTexts(check.status[$0]) })).sorted()
-        return NetworkStability(stable: modes == 0, unstableModes: modes, modeFrequency: frequency,
-                                modeGrowthRate: growth, frequenciesEvaluated: evaluated,
-                                sigma2Channel: s2Re != nil && s2Im != nil, warningsAtMode: warnings)
+        return NetworkStability(
+            stable: modes == 0, unstableModes: modes, modeFrequency: frequency,
+            modeGrowthRate: growth, frequenciesEvaluated: evaluated,
+            sigma2Channel: s2Re != nil && s2Im != nil, warningsAtMode: warnings)
     }
 
     func spectra(_ freqs: [Double]) throws -> NetworkSpectra {

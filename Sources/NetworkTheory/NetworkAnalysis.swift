@@ -34,34 +34,39 @@ public struct NetworkAnalysis: Sendable {
         let colored = network.populations.contains { $0.tauS > 0 }
         func estimator(_ name: String, _ role: String) throws -> LoadedEstimator {
             guard let e = registry.estimator(named: name) else {
-                throw WorkbenchError.badInput("no \(role) estimator '\(name)' (available: "
-                    + "\(registry.estimators.map(\.name).sorted().joined(separator: ", ")))")
+                throw WorkbenchError.badInput(
+                    "no \(role) estimator '\(name)' (available: "
+                        + "\(registry.estimators.map(\.name).sorted().joined(separator: ", ")))")
             }
             return e
         }
         let rateName = options.rateEstimator ?? (colored ? "siegert-colored" : "siegert")
-        let rate = try PopulationEstimator(try estimator(rateName, "rate"), network: network, role: "rate",
-                                           needsFrequency: false)
+        let rate = try PopulationEstimator(
+            try estimator(rateName, "rate"), network: network, role: "rate",
+            needsFrequency: false)
         let found = try WorkingPointSolver(network: network, theory: rate).solve()
         var response: PopulationEstimator?
         let wantsLinear = options.stability || !options.spectrumFrequencies.isEmpty
         let responseName = options.responseEstimator ?? (colored ? "linear-response-colored" : "linear-response")
         if wantsLinear {
-            response = try PopulationEstimator(try estimator(responseName, "response"), network: network,
-                                               role: "response", needsFrequency: true)
+            response = try PopulationEstimator(
+                try estimator(responseName, "response"), network: network,
+                role: "response", needsFrequency: true)
         }
         var points: [Point] = []
         for wp in found {
             var p = Point(workingPoint: wp)
             if let response {
-                let linear = try LinearNetwork(network: network, theory: response, point: wp,
-                                               sigma2Channel: options.sigma2Channel)
+                let linear = try LinearNetwork(
+                    network: network, theory: response, point: wp,
+                    sigma2Channel: options.sigma2Channel)
                 if options.stability { p.stability = try linear.stability() }
                 if !options.spectrumFrequencies.isEmpty { p.spectra = try linear.spectra(options.spectrumFrequencies) }
             }
             points.append(p)
         }
-        return NetworkAnalysis(network: network, rateEstimator: rateName, responseEstimator: response.map { _ in responseName },
-                               points: points, seconds: Date().timeIntervalSince(start))
+        return NetworkAnalysis(
+            network: network, rateEstimator: rateName, responseEstimator: response.map { _ in responseName },
+            points: points, seconds: Date().timeIntervalSince(start))
     }
 }

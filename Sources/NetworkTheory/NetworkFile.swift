@@ -53,15 +53,17 @@ indirect enum NetworkTree {
                 try pairs[i].value.set(rest, value, full: full)
             } else {
                 guard rest.isEmpty else {
-                    throw WorkbenchError.badInput("--set \(full): the file has no key '\(head)' here "
-                        + "(keys: \(pairs.map(\.key).joined(separator: ", ")))")
+                    throw WorkbenchError.badInput(
+                        "--set \(full): the file has no key '\(head)' here "
+                            + "(keys: \(pairs.map(\.key).joined(separator: ", ")))")
                 }
                 pairs.append((head, .scalar(value)))
             }
             self = .map(pairs)
         case .list(var items):
             guard let i = Int(head), i >= 0, i < items.count else {
-                throw WorkbenchError.badInput("--set \(full): '\(head)' is not an index of this list (0 to \(items.count - 1))")
+                throw WorkbenchError.badInput(
+                    "--set \(full): '\(head)' is not an index of this list (0 to \(items.count - 1))")
             }
             try items[i].set(rest, value, full: full)
             self = .list(items)
@@ -86,12 +88,17 @@ public enum NetworkFile {
     public static func load(path: String, overrides: [String] = []) throws -> NetworkModel {
         let text: String
         do { text = try String(contentsOfFile: path, encoding: .utf8) } catch {
-            throw WorkbenchError.badInput("cannot read the network file '\(path)': \((error as NSError).localizedDescription)")
+            throw WorkbenchError.badInput(
+                "cannot read the network file '\(path)': \((error as NSError).localizedDescription)")
         }
-        return try parse(text, overrides: overrides, defaultName: URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent)
+        return try parse(
+            text, overrides: overrides,
+            defaultName: URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent)
     }
 
-    public static func parse(_ text: String, overrides: [String] = [], defaultName: String = "network") throws -> NetworkModel {
+    public static func parse(_ text: String, overrides: [String] = [], defaultName: String = "network") throws
+        -> NetworkModel
+    {
         let node: Node?
         do { node = try Yams.compose(yaml: text) } catch {
             throw WorkbenchError.badInput("network file: not valid YAML: \(error)")
@@ -100,7 +107,8 @@ public enum NetworkFile {
         var tree = try NetworkTree(node, path: "")
         for o in overrides {
             guard let eq = o.firstIndex(of: "="), eq != o.startIndex else {
-                throw WorkbenchError.badInput("--set '\(o)': expected path=value, e.g. populations.E.external.rate=25Hz")
+                throw WorkbenchError.badInput(
+                    "--set '\(o)': expected path=value, e.g. populations.E.external.rate=25Hz")
             }
             let keyPath = String(o[..<eq]), value = String(o[o.index(after: eq)...])
             try tree.set(keyPath.split(separator: ".").map(String.init), value, full: o)
@@ -116,8 +124,10 @@ public enum NetworkFile {
         return s
     }
 
-    static func number(_ t: NetworkTree?, _ path: String, unit: String, valid: String,
-                       _ accept: (Double) -> Bool) throws -> Double? {
+    static func number(
+        _ t: NetworkTree?, _ path: String, unit: String, valid: String,
+        _ accept: (Double) -> Bool
+    ) throws -> Double? {
         guard let s = try scalar(t, path) else { return nil }
         let v = try Quantity.parse(s.replacingOccurrences(of: " ", with: ""), unit: unit, name: path)
         guard accept(v) else { throw error(path, "= \(s) is out of range (valid: \(valid))") }
@@ -135,7 +145,9 @@ public enum NetworkFile {
     static func checkKeys(_ t: NetworkTree, _ path: String, _ allowed: [String]) throws {
         guard case .map(let pairs) = t else { throw error(path, "must be a map of keys") }
         for (key, _) in pairs where !allowed.contains(key) {
-            throw error(path.isEmpty ? key : "\(path).\(key)", "is not a known key (known here: \(allowed.joined(separator: ", ")))")
+            throw error(
+                path.isEmpty ? key : "\(path).\(key)",
+                "is not a known key (known here: \(allowed.joined(separator: ", ")))")
         }
     }
 
@@ -156,8 +168,11 @@ public enum NetworkFile {
         for (name, p) in popPairs {
             let path = "populations.\(name)"
             try checkKeys(p, path, ["size", "external", "dc"] + neuronKeys)
-            guard let size = try number(p["size"], "\(path).size", unit: "1", valid: "an integer from 1 to 10^9",
-                                        { $0 >= 1 && $0 <= 1e9 && $0 == $0.rounded() }) else {
+            guard
+                let size = try number(
+                    p["size"], "\(path).size", unit: "1", valid: "an integer from 1 to 10^9",
+                    { $0 >= 1 && $0 <= 1e9 && $0 == $0.rounded() })
+            else {
                 throw error("\(path).size", "is missing (the number of neurons)")
             }
             var pop = NetworkPopulation(name: name, size: Int(size), neuron: defaults)
@@ -166,19 +181,26 @@ public enum NetworkFile {
                 let ep = "\(path).external"
                 try checkKeys(e, ep, ["rate", "indegree", "J"])
                 pop.externalRate = try number(e["rate"], "\(ep).rate", unit: "Hz", valid: ">= 0 Hz", { $0 >= 0 }) ?? 0
-                pop.externalIndegree = try number(e["indegree"], "\(ep).indegree", unit: "1", valid: ">= 0",
-                                                  { $0 >= 0 }) ?? 0
-                pop.externalWeight = try number(e["J"], "\(ep).J", unit: "mV", valid: "a finite weight in mV",
-                                                { $0.isFinite }) ?? 0
+                pop.externalIndegree =
+                    try number(
+                        e["indegree"], "\(ep).indegree", unit: "1", valid: ">= 0",
+                        { $0 >= 0 }) ?? 0
+                pop.externalWeight =
+                    try number(
+                        e["J"], "\(ep).J", unit: "mV", valid: "a finite weight in mV",
+                        { $0.isFinite }) ?? 0
             }
-            pop.dc = try number(p["dc"], "\(path).dc", unit: "mV", valid: "a finite shift of mu in mV", { $0.isFinite }) ?? 0
+            pop.dc =
+                try number(p["dc"], "\(path).dc", unit: "mV", valid: "a finite shift of mu in mV", { $0.isFinite }) ?? 0
             populations.append(pop)
         }
         for pop in populations {
             let theta = pop.neuron["theta"] ?? 20, reset = pop.neuron["v_reset"] ?? 10
             guard reset < theta else {
-                throw error("populations.\(pop.name).v_reset", "= \(formatNumber(reset)) mV is out of range (valid: < theta "
-                            + "= \(formatNumber(theta)) mV)")
+                throw error(
+                    "populations.\(pop.name).v_reset",
+                    "= \(formatNumber(reset)) mV is out of range (valid: < theta "
+                        + "= \(formatNumber(theta)) mV)")
             }
         }
         let n = populations.count
@@ -193,16 +215,22 @@ public enum NetworkFile {
             try checkKeys(conn, path, ["from", "to", "indegree", "probability", "J", "delay"])
             let from = try names(conn["from"], "\(path).from"), to = try names(conn["to"], "\(path).to")
             for name in from + to where index[name] == nil {
-                throw error(path, "names population '\(name)', which the file does not define "
-                            + "(populations: \(populations.map(\.name).joined(separator: ", ")))")
+                throw error(
+                    path,
+                    "names population '\(name)', which the file does not define "
+                        + "(populations: \(populations.map(\.name).joined(separator: ", ")))")
             }
             let k = try number(conn["indegree"], "\(path).indegree", unit: "1", valid: ">= 0", { $0 >= 0 })
-            let p = try number(conn["probability"], "\(path).probability", unit: "1", valid: "in [0, 1]",
-                               { $0 >= 0 && $0 <= 1 })
+            let p = try number(
+                conn["probability"], "\(path).probability", unit: "1", valid: "in [0, 1]",
+                { $0 >= 0 && $0 <= 1 })
             guard (k == nil) != (p == nil) else { throw error(path, "needs exactly one of indegree and probability") }
-            guard let w = try number(conn["J"], "\(path).J", unit: "mV", valid: "a finite weight in mV", { $0.isFinite })
+            guard
+                let w = try number(conn["J"], "\(path).J", unit: "mV", valid: "a finite weight in mV", { $0.isFinite })
             else { throw error("\(path).J", "is missing (the weight, e.g. 0.1 mV; negative for inhibition)") }
-            let d = try number(conn["delay"], "\(path).delay", unit: "ms", valid: ">= 0 ms", { $0 >= 0 && $0.isFinite }) ?? 0
+            let d =
+                try number(conn["delay"], "\(path).delay", unit: "ms", valid: ">= 0 ms", { $0 >= 0 && $0.isFinite })
+                ?? 0
             for source in from {
                 let b = index[source]!
                 for target in to {
@@ -224,9 +252,14 @@ public enum NetworkFile {
         var values: [String: Double] = [:]
         for (name, unit, positive) in neuronUnits {
             let valid = positive ? "> 0 \(unit)" : (unit == "ms" ? ">= 0 ms" : "a finite potential in mV")
-            if let v = try number(t[name], "\(path).\(name)", unit: unit, valid: valid, {
-                positive ? $0 > 0 : (unit == "ms" ? $0 >= 0 : $0.isFinite)
-            }) { values[name] = v }
+            if let v = try number(
+                t[name], "\(path).\(name)", unit: unit, valid: valid,
+                {
+                    positive ? $0 > 0 : (unit == "ms" ? $0 >= 0 : $0.isFinite)
+                })
+            {
+                values[name] = v
+            }
         }
         return values
     }

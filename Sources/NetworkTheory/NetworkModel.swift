@@ -43,7 +43,7 @@ public struct NetworkModel: Sendable {
                 drift += indegree[a][b] * weight[a][b] * rates[b]
                 noise += indegree[a][b] * weight[a][b] * weight[a][b] * rates[b]
             }
-            let tau = p.tauM * 1e-3            // ms → s, the rates being in Hz
+            let tau = p.tauM * 1e-3  // ms → s, the rates being in Hz
             mu[a] = tau * drift + p.dc
             sigma[a] = (tau * noise).squareRoot()
         }

@@ -25,16 +25,22 @@ struct PopulationEstimator {
         for pop in network.populations {
             var row = estimator.parameters.map(\.defaultValue)
             for (name, value) in pop.neuron {
-                if let p = estimator.parameter(named: name) { row[p.index] = value }
-                else if name == "tau_s" && value > 0 {
-                    throw WorkbenchError.badInput("population \(pop.name) has tau_s = \(formatNumber(value)) ms, which the "
-                        + "\(role) estimator '\(estimator.name)' does not take (use its coloured-noise counterpart)")
+                if let p = estimator.parameter(named: name) {
+                    row[p.index] = value
+                } else if name == "tau_s" && value > 0 {
+                    throw WorkbenchError.badInput(
+                        "population \(pop.name) has tau_s = \(formatNumber(value)) ms, which the "
+                            + "\(role) estimator '\(estimator.name)' does not take (use its coloured-noise counterpart)"
+                    )
                 }
             }
-            for p in estimator.parameters where p.isRequired && p.index != mu.index && p.index != sigma.index
-                && p.index != frequency && row[p.index].isNaN {
-                throw WorkbenchError.badInput("the \(role) estimator '\(estimator.name)' needs '\(p.name)', which population "
-                    + "\(pop.name) does not give")
+            for p in estimator.parameters
+            where p.isRequired && p.index != mu.index && p.index != sigma.index
+                && p.index != frequency && row[p.index].isNaN
+            {
+                throw WorkbenchError.badInput(
+                    "the \(role) estimator '\(estimator.name)' needs '\(p.name)', which population "
+                        + "\(pop.name) does not give")
             }
             rows.append(row)
         }
@@ -45,8 +51,10 @@ struct PopulationEstimator {
 
     /// Evaluates one row per (population, mu, sigma[, f]) and returns the batch; a failed row is an error naming
     /// the population.
-    func evaluate(_ points: [(population: Int, mu: Double, sigma: Double, f: Double)], want: [String],
-                  names: [String]) throws -> LoadedEstimator.Batch {
+    func evaluate(
+        _ points: [(population: Int, mu: Double, sigma: Double, f: Double)], want: [String],
+        names: [String]
+    ) throws -> LoadedEstimator.Batch {
         var input: [Double] = []
         input.reserveCapacity(points.count * estimator.parameters.count)
         for p in points {
@@ -61,8 +69,11 @@ struct PopulationEstimator {
         let batch = estimator.evaluate(input, want: mask)
         if let row = (0..<points.count).first(where: { batch.status[$0] < 0 }) {
             let p = points[row]
-            throw WorkbenchError.badInput("\(estimator.name) failed for population \(names[p.population]) at mu = "
-                + "\(formatNumber(p.mu)) mV, sigma = \(formatNumber(p.sigma)) mV: \(batch.messages[row] ?? "no message")")
+            throw WorkbenchError.badInput(
+                "\(estimator.name) failed for population \(names[p.population]) at mu = "
+                    + "\(formatNumber(p.mu)) mV, sigma = \(formatNumber(p.sigma)) mV: "
+                    + (batch.messages[row] ?? "no message")
+            )
         }
         return batch
     }

@@ -44,8 +44,9 @@ public struct WorkingPointSolver {
         var points: [(population: Int, mu: Double, sigma: Double, f: Double)] = []
         for a in 0..<n {
             guard sigma[a] > 0 else {
-                throw WorkbenchError.badInput("population \(names[a]) receives no input noise (sigma = 0): give it external "
-                    + "drive or recurrent input with nonzero rates")
+                throw WorkbenchError.badInput(
+                    "population \(names[a]) receives no input noise (sigma = 0): give it external "
+                        + "drive or recurrent input with nonzero rates")
             }
             points.append((a, mu[a], sigma[a], 0))
         }
@@ -53,8 +54,10 @@ public struct WorkingPointSolver {
         if derivatives {
             for a in 0..<n {
                 h[a] = 1e-5 * sigma[a]
-                points += [(a, mu[a] + h[a], sigma[a], 0), (a, mu[a] - h[a], sigma[a], 0),
-                           (a, mu[a], sigma[a] + h[a], 0), (a, mu[a], sigma[a] - h[a], 0)]
+                points += [
+                    (a, mu[a] + h[a], sigma[a], 0), (a, mu[a] - h[a], sigma[a], 0),
+                    (a, mu[a], sigma[a] + h[a], 0), (a, mu[a], sigma[a] - h[a], 0),
+                ]
             }
         }
         let batch = try theory.evaluate(points, want: ["rate_hz"], names: names)
@@ -93,7 +96,8 @@ public struct WorkingPointSolver {
                 jac[a * n + a] -= 1
             }
             guard let step = try? LinearAlgebra.solve(jac, (0..<n).map { nu[$0] - phi[$0] }, n: n),
-                  step.allSatisfy(\.isFinite) else { return nil }
+                step.allSatisfy(\.isFinite)
+            else { return nil }
             // Keep rates >= 0: shorten the step so no rate goes below 0 (to 0 at most).
             var scale = 1.0
             for a in 0..<n where nu[a] + step[a] < 0 { scale = min(scale, nu[a] / -step[a]) }

@@ -8,59 +8,72 @@ extension Workbench {
         static let configuration = CommandConfiguration(
             abstract: "Mean-field theory of a recurrent network: working points, stability, rate spectra.",
             usage: """
-            workbench network <file.yaml> [--set <path=value> ...] [--grid <path=values> ...]
-                              [--spectrum <f1,f2,...>] [<options>]
-            """,
+                workbench network <file.yaml> [--set <path=value> ...] [--grid <path=values> ...]
+                                  [--spectrum <f1,f2,...>] [<options>]
+                """,
             discussion: """
-            Every self-consistent working point the solver finds (Newton from many
-            starts), per population mu, sigma, rate and CV; its linear stability from
-            the rate response and the delays (Nyquist: the number of growing modes, the
-            frequency of the least stable one); with --spectrum, the power spectra of
-            the population rates. The single-neuron theory comes from estimators by name.
-            File format: see examples/networks/*.yaml and the README.
+                Every self-consistent working point the solver finds (Newton from many
+                starts), per population mu, sigma, rate and CV; its linear stability from
+                the rate response and the delays (Nyquist: the number of growing modes, the
+                frequency of the least stable one); with --spectrum, the power spectra of
+                the population rates. The single-neuron theory comes from estimators by name.
+                File format: see examples/networks/*.yaml and the README.
 
-            Examples:
-              workbench network examples/networks/brunel-A.yaml
-              workbench network examples/networks/brunel-A.yaml \\
-                  --set connections.1.J=-0.6mV --spectrum 1:1000:log10
-              workbench network examples/networks/brunel-A.yaml \\
-                  --grid connections.1.J=-0.3,-0.4,-0.5,-0.6
-            """)
+                Examples:
+                  workbench network examples/networks/brunel-A.yaml
+                  workbench network examples/networks/brunel-A.yaml \\
+                      --set connections.1.J=-0.6mV --spectrum 1:1000:log10
+                  workbench network examples/networks/brunel-A.yaml \\
+                      --grid connections.1.J=-0.3,-0.4,-0.5,-0.6
+                """)
 
         @Argument(help: "The network description (YAML).", completion: .file(extensions: ["yaml", "yml"]))
         var file: String
 
-        @Option(name: .customLong("set"), parsing: .unconditionalSingleValue,
-                help: ArgumentHelp("Replace one value of the file (repeatable): populations.E.size=2000.",
-                                   valueName: "path=value"))
+        @Option(
+            name: .customLong("set"), parsing: .unconditionalSingleValue,
+            help: ArgumentHelp(
+                "Replace one value of the file (repeatable): populations.E.size=2000.",
+                valueName: "path=value"))
         var overrides: [String] = []
 
-        @Option(parsing: .unconditionalSingleValue, help: ArgumentHelp("""
-            Sweep one value of the file (repeatable; cartesian product): path=v1,v2,... or path=a:b:step.
-            """, valueName: "path=values"))
+        @Option(
+            parsing: .unconditionalSingleValue,
+            help: ArgumentHelp(
+                """
+                Sweep one value of the file (repeatable; cartesian product): path=v1,v2,... or path=a:b:step.
+                """, valueName: "path=values"))
         var grid: [String] = []
 
-        @Option(help: ArgumentHelp("Population-rate spectra at these frequencies (f1,f2,... or a:b:logN).",
-                                   valueName: "Hz"))
+        @Option(
+            help: ArgumentHelp(
+                "Population-rate spectra at these frequencies (f1,f2,... or a:b:logN).",
+                valueName: "Hz"))
         var spectrum: String?
 
         @Flag(inversion: .prefixedNo, help: "Linear stability of each working point.")
         var stability = true
 
-        @Flag(name: .customLong("sigma2-channel"), help: """
-            Include the input's sigma^2 modulation in the effective connectivity (white noise: it does not decay with \
-            frequency).
-            """)
+        @Flag(
+            name: .customLong("sigma2-channel"),
+            help: """
+                Include the input's sigma^2 modulation in the effective connectivity (white noise: it does not \
+                decay with frequency).
+                """)
         var sigma2Channel = false
 
-        @Option(name: .customLong("rate-estimator"),
-                help: ArgumentHelp("Rate estimator (default siegert; siegert-colored with tau_s > 0).", valueName: "name"),
-                completion: .custom(Completion.estimators))
+        @Option(
+            name: .customLong("rate-estimator"),
+            help: ArgumentHelp("Rate estimator (default siegert; siegert-colored with tau_s > 0).", valueName: "name"),
+            completion: .custom(Completion.estimators))
         var rateEstimator: String?
 
-        @Option(name: .customLong("response-estimator"), help: ArgumentHelp("""
-            Response estimator (default linear-response; linear-response-colored with tau_s > 0).
-            """, valueName: "name"), completion: .custom(Completion.estimators))
+        @Option(
+            name: .customLong("response-estimator"),
+            help: ArgumentHelp(
+                """
+                Response estimator (default linear-response; linear-response-colored with tau_s > 0).
+                """, valueName: "name"), completion: .custom(Completion.estimators))
         var responseEstimator: String?
 
         @OptionGroup var format: FormatOption
@@ -85,7 +98,9 @@ extension Workbench {
             case .csv: printOut(NetworkReport.csv(runs))
             case .table:
                 for run in runs {
-                    if !run.values.isEmpty { printOut("\n== " + run.values.map { "\($0.0) = \($0.1)" }.joined(separator: ", ") + "\n") }
+                    if !run.values.isEmpty {
+                        printOut("\n== " + run.values.map { "\($0.0) = \($0.1)" }.joined(separator: ", ") + "\n")
+                    }
                     printOut(NetworkReport.table(run.analysis, file: file))
                 }
             }
@@ -136,7 +151,8 @@ enum NetworkSweep {
         var points: [[(String, String)]] = [[]]
         for g in grids {
             guard let eq = g.firstIndex(of: "="), eq != g.startIndex else {
-                throw WorkbenchError.badInput("--grid '\(g)': expected path=values, e.g. populations.E.external.rate=10:40:5")
+                throw WorkbenchError.badInput(
+                    "--grid '\(g)': expected path=values, e.g. populations.E.external.rate=10:40:5")
             }
             let path = String(g[..<eq])
             let values = try values(String(g[g.index(after: eq)...]), what: "--grid \(path)")
