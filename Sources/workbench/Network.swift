@@ -41,7 +41,8 @@ extension Workbench {
             parsing: .unconditionalSingleValue,
             help: ArgumentHelp(
                 """
-                Sweep one value of the file (repeatable; cartesian product): path=v1,v2,... or path=a:b:step.
+                Sweep one value of the file (repeatable; cartesian product): path=v1,v2,... or path=a:b:step; \
+                path1,path2=... sets both to each value.
                 """, valueName: "path=values"))
         var grid: [String] = []
 
@@ -90,7 +91,9 @@ extension Workbench {
             let sweep = try NetworkSweep.points(grid)
             var runs: [(values: [(String, String)], analysis: NetworkAnalysis)] = []
             for values in sweep {
-                let model = try NetworkFile.load(path: file, overrides: overrides + values.map { "\($0.0)=\($0.1)" })
+                let model = try NetworkFile.load(path: file, overrides: overrides + values.flatMap { paths, value in
+                    paths.split(separator: ",").map { "\($0)=\(value)" }
+                })
                 runs.append((values, try NetworkAnalysis.run(model, options)))
             }
             switch format.format ?? (grid.isEmpty ? .table : .csv) {
@@ -146,7 +149,8 @@ enum NetworkSweep {
         return out.map(formatNumber)
     }
 
-    /// The cartesian product of the --grid axes (first axis slowest); one empty point without any.
+    /// The cartesian product of the --grid axes (first axis slowest); one empty point without any. An axis may set
+    /// several paths to the same value: populations.E.external.rate,populations.I.external.rate=10:40:10.
     static func points(_ grids: [String]) throws -> [[(String, String)]] {
         var points: [[(String, String)]] = [[]]
         for g in grids {
