@@ -24,6 +24,8 @@ struct PopulationEstimator {
         var rows: [[Double]] = []
         for pop in network.populations {
             var row = estimator.parameters.map(\.defaultValue)
+            // A population without tau_s has delta synapses: tau_s = 0 for an estimator that takes it.
+            if let p = estimator.parameter(named: "tau_s") { row[p.index] = 0 }
             for (name, value) in pop.neuron {
                 if let p = estimator.parameter(named: name) {
                     row[p.index] = value

@@ -148,6 +148,20 @@ import WorkbenchCore
         #expect(shaped.spectra!.power[0][0].isFinite && shaped.spectra!.power[0][0] > 0)
     }
 
+    /// Populations with and without exponential synapses in one network: the coloured-noise estimators serve both
+    /// (tau_s = 0 is their white-noise limit). Slow synapses raise I's effective threshold (the shift), so I fires
+    /// less than E and E, less inhibited, more than in the all-delta network.
+    @Test func mixedSynapsesUseTheColouredEstimatorsForAll() throws {
+        let white = try NetworkAnalysis.run(try NetworkFile.load(path: Self.brunel), options())
+        let mixed = try NetworkAnalysis.run(
+            try NetworkFile.load(path: Self.brunel, overrides: ["populations.I.tau_s=0.5ms"]), options())
+        #expect(mixed.rateEstimator == "siegert-colored" && mixed.points.count == 1)
+        let w = white.points[0].workingPoint.rates, m = mixed.points[0].workingPoint.rates
+        #expect(m[1] < m[0] && m[0] > w[0] && w[0] == w[1], "\(m) vs \(w)")
+        #expect(mixed.points[0].workingPoint.residual < 1e-11)
+        #expect(mixed.points[0].stability != nil)
+    }
+
     @Test func commandPrintsTableJSONAndSweeps() throws {
         let table = try workbench(["network", Self.brunel])
         #expect(table.code == 0, "\(table.stderr)")
