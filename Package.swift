@@ -92,7 +92,7 @@ let package = Package(
         // Recurrent networks: the file, the self-consistent working points, stability and spectra, composed from
         // the single-neuron estimators through the plugin ABI.
         .target(name: "NetworkTheory", dependencies: [
-            "WorkbenchCore", "GSLSupport", "CGSL", .product(name: "Yams", package: "Yams"),
+            "WorkbenchCore", "MonteCarlo", "GSLSupport", "CGSL", .product(name: "Yams", package: "Yams"),
             .product(name: "ComplexModule", package: "swift-numerics"),
         ]),
         .executableTarget(name: "workbench-fuzz", dependencies: ["WorkbenchCore"]),

@@ -4,7 +4,7 @@ import CMonteCarloKernels
 // (seed, stream index, lane) through SplitMix64, so a neuron block's random numbers depend only on
 // the run's seed and the block's index — never on the thread that simulates it.
 
-@inline(__always) func splitMix64(_ x: inout UInt64) -> UInt64 {
+@inline(__always) public func splitMix64(_ x: inout UInt64) -> UInt64 {
     x &+= 0x9E3779B97F4A7C15
     var z = x
     z = (z ^ (z >> 30)) &* 0xBF58476D1CE4E5B9

@@ -10,6 +10,7 @@
 // Solutions closer than 1e-6 (relative) are one point.
 import Foundation
 import GSLSupport
+import MonteCarlo
 import WorkbenchCore
 
 public struct WorkingPoint: Sendable {
@@ -123,13 +124,7 @@ public struct WorkingPointSolver {
         let n = network.count
         var list = [0.01, 0.1, 1, 3, 10, 30, 100, 200, 400].map { [Double](repeating: $0, count: n) }
         var state: UInt64 = 1
-        func next() -> Double {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return Double((z ^ (z >> 31)) >> 11) * 0x1p-53
-        }
+        func next() -> Double { Double(splitMix64(&state) >> 11) * 0x1p-53 }
         if n > 1 { for _ in 0..<random { list.append((0..<n).map { _ in 1e-3 * pow(4e5, next()) }) } }
         return list
     }

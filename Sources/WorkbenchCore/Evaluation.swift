@@ -225,33 +225,40 @@ public struct Evaluator {
     /// "a:b:step" (inclusive of b within rounding), "a:b:logN" (N per decade) or "v1,v2,...". Values are returned as text in the
     /// parameter's unit so that grid and CSV rows take one path.
     static func gridValues(_ text: String, _ p: ParameterInfo, parse: (String, ParameterInfo) throws -> Double) throws -> [String] {
+        try gridValues(text, name: p.name, keepListText: p.isChoice, parse: { try parse($0, p) })
+    }
+
+    /// One grid axis: a:b:step, a:b:logN (N points per decade) or v1,v2,...; the values as text. `keepListText`
+    /// keeps list entries as written (choice labels; values whose unit a later parser knows) after checking them.
+    public static func gridValues(_ text: String, name: String, keepListText: Bool = false,
+                                  parse: (String) throws -> Double) throws -> [String] {
         let parts = text.split(separator: ":", omittingEmptySubsequences: false).map(String.init)
         if parts.count == 3, parts[2].hasPrefix("log") {
             // a:b:logN: N points per decade from a (a frequency axis of a Bode plot: f=0.1:10000:log10).
-            let a = try parse(parts[0], p), b = try parse(parts[1], p)
+            let a = try parse(parts[0]), b = try parse(parts[1])
             guard let n = Int(parts[2].dropFirst(3)), n >= 1, n <= 1000, a > 0, b >= a, b.isFinite else {
-                throw WorkbenchError.badInput("--grid \(p.name)=\(text): expected a:b:logN with 0 < a <= b and N = 1 to 1000 points per decade")
+                throw WorkbenchError.badInput("--grid \(name)=\(text): expected a:b:logN with 0 < a <= b and N = 1 to 1000 points per decade")
             }
             let count = (Double(n) * log10(b / a) * (1 + 1e-12)).rounded(.down)
-            guard count < 10_000_000 else { throw WorkbenchError.badInput("--grid \(p.name)=\(text) has too many points (limit 10^7)") }
+            guard count < 10_000_000 else { throw WorkbenchError.badInput("--grid \(name)=\(text) has too many points (limit 10^7)") }
             return (0...Int(count)).map { formatNumber(a * pow(10, Double($0) / Double(n))) }
         }
         if parts.count == 3 {
-            let a = try parse(parts[0], p), b = try parse(parts[1], p), step = try parse(parts[2], p)
+            let a = try parse(parts[0]), b = try parse(parts[1]), step = try parse(parts[2])
             guard step != 0, (b - a) / step >= 0 else {
-                throw WorkbenchError.badInput("--grid \(p.name)=\(text): step \(step) does not lead from \(a) to \(b)")
+                throw WorkbenchError.badInput("--grid \(name)=\(text): step \(step) does not lead from \(a) to \(b)")
             }
             let count = ((b - a) / step * (1 + 1e-12)).rounded(.down)
             guard count.isFinite, count < 10_000_000 else {
-                throw WorkbenchError.badInput("--grid \(p.name)=\(text) has too many points (limit 10^7)")
+                throw WorkbenchError.badInput("--grid \(name)=\(text) has too many points (limit 10^7)")
             }
             let n = Int(count)
             return (0...n).map { formatNumber(a + Double($0) * step) }
         }
-        guard parts.count == 1 else { throw WorkbenchError.badInput("--grid \(p.name)=\(text): expected start:stop:step or a comma-separated list") }
+        guard parts.count == 1 else { throw WorkbenchError.badInput("--grid \(name)=\(text): expected start:stop:step or a comma-separated list") }
         return try text.split(separator: ",").map { String($0) }.map { v in
-            if p.isChoice { _ = try parse(v, p); return v }
-            return formatNumber(try parse(v, p))
+            if keepListText { _ = try parse(v); return v }
+            return formatNumber(try parse(v))
         }
     }
 

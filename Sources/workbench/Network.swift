@@ -111,46 +111,19 @@ extension Workbench {
     }
 }
 
-/// `--grid path=values` and `--spectrum`: lists of values.
+/// `--grid path=values` and `--spectrum`: the axes of `eval --grid` (Evaluator.gridValues).
 enum NetworkSweep {
-    /// v1,v2,... (each may carry a unit), a:b:step or a:b:logN (N per decade), as numbers.
+    /// Frequencies for --spectrum [Hz]: at most 100 000 (each is an estimator row per population and an n x n
+    /// complex matrix).
     static func numbers(_ text: String, what: String) throws -> [Double] {
-        try values(text, what: what).map { try Quantity.parse($0, unit: "Hz", name: what) }
-    }
-
-    static func values(_ text: String, what: String) throws -> [String] {
-        let parts = text.split(separator: ":", omittingEmptySubsequences: false).map(String.init)
-        guard parts.count == 3 else {
-            let list = text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
-            guard !list.isEmpty, list.allSatisfy({ !$0.isEmpty }) else {
-                throw WorkbenchError.badInput("\(what) '\(text)': expected v1,v2,..., a:b:step or a:b:logN")
-            }
-            return list
-        }
-        guard let a = Double(parts[0]), let b = Double(parts[1]), a.isFinite, b.isFinite, a <= b else {
-            throw WorkbenchError.badInput("\(what) '\(text)': a:b needs finite numbers with a <= b")
-        }
-        var out: [Double] = []
-        if parts[2].hasPrefix("log") {
-            guard let n = Int(parts[2].dropFirst(3)), n >= 1, n <= 1000, a > 0 else {
-                throw WorkbenchError.badInput("\(what) '\(text)': a:b:logN needs a > 0 and N from 1 to 1000 per decade")
-            }
-            let count = Int((Double(n) * log10(b / a)).rounded(.down))
-            guard count <= 100_000 else { throw WorkbenchError.badInput("\(what) '\(text)': more than 100000 values") }
-            out = (0...count).map { a * pow(10, Double($0) / Double(n)) }
-        } else {
-            guard let step = Double(parts[2]), step > 0, step.isFinite else {
-                throw WorkbenchError.badInput("\(what) '\(text)': the step must be a number > 0")
-            }
-            let count = ((b - a) / step * (1 + 1e-12)).rounded(.down)
-            guard count <= 100_000 else { throw WorkbenchError.badInput("\(what) '\(text)': more than 100000 values") }
-            out = (0...Int(count)).map { a + Double($0) * step }
-        }
-        return out.map(formatNumber)
+        let values = try Evaluator.gridValues(text, name: what) { try Quantity.parse($0, unit: "Hz", name: what) }
+        guard values.count <= 100_000 else { throw WorkbenchError.badInput("\(what) '\(text)': more than 100000 values") }
+        return values.map { Double($0)! }
     }
 
     /// The cartesian product of the --grid axes (first axis slowest); one empty point without any. An axis may set
-    /// several paths to the same value: populations.E.external.rate,populations.I.external.rate=10:40:10.
+    /// several paths to the same value: populations.E.external.rate,populations.I.external.rate=10:40:10. A list
+    /// keeps its values as written (a unit is the file's to read); a range takes plain numbers in the key's unit.
     static func points(_ grids: [String]) throws -> [[(String, String)]] {
         var points: [[(String, String)]] = [[]]
         for g in grids {
@@ -158,8 +131,15 @@ enum NetworkSweep {
                 throw WorkbenchError.badInput(
                     "--grid '\(g)': expected path=values, e.g. populations.E.external.rate=10:40:5")
             }
-            let path = String(g[..<eq])
-            let values = try values(String(g[g.index(after: eq)...]), what: "--grid \(path)")
+            let path = String(g[..<eq]), text = String(g[g.index(after: eq)...])
+            let values = try Evaluator.gridValues(text, name: path, keepListText: true) { v in
+                // A range's numbers are written without their unit, so they must come without one; a list entry
+                // goes to the file as written, its unit checked there.
+                if let number = Double(v), number.isFinite { return number }
+                if !text.contains(":"), !v.isEmpty, Double(v.prefix { "+-.0123456789eE".contains($0) }) != nil { return 0 }
+                throw WorkbenchError.badInput("--grid \(path)=\(text): '\(v)' is not a number"
+                    + (text.contains(":") ? " (a:b:step takes numbers in the key's unit)" : ""))
+            }
             points = points.flatMap { p in values.map { p + [(path, $0)] } }
             guard points.count <= 10_000 else { throw WorkbenchError.badInput("--grid: more than 10000 points") }
         }
