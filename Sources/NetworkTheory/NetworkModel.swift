@@ -4,6 +4,7 @@
 // Units: potentials and weights in mV (J is the PSP jump of a delta synapse, or the area-equivalent w tau_s / C of
 // an exponential one, as in NNMT), times in ms, rates in Hz. Index order everywhere: [target][source].
 import Foundation
+import MonteCarlo
 
 public struct NetworkPopulation: Sendable {
     public var name: String
@@ -48,5 +49,23 @@ public struct NetworkModel: Sendable {
             sigma[a] = (tau * noise).squareRoot()
         }
         return (mu, sigma)
+    }
+}
+
+extension NetworkModel {
+    /// The network as the simulator (MonteCarlo.NetworkSimulator) takes it; neuron parameters the file leaves out
+    /// take the LIF estimators' defaults (theta 20 mV, v_reset 10 mV, tau_m 20 ms, tau_ref 2 ms, tau_s 0).
+    public var simulationSpec: NetworkSimulationSpec {
+        NetworkSimulationSpec(
+            populations: populations.map { p in
+                var s = NetworkSimulationSpec.Population(name: p.name, size: p.size)
+                s.tauM = p.tauM; s.tauS = p.tauS
+                s.theta = p.neuron["theta"] ?? 20; s.vReset = p.neuron["v_reset"] ?? 10
+                s.tauRef = p.neuron["tau_ref"] ?? 2
+                s.dc = p.dc
+                s.externalRate = p.externalRate; s.externalIndegree = p.externalIndegree
+                s.externalWeight = p.externalWeight
+                return s
+            }, indegree: indegree, weight: weight, delay: delay)
     }
 }

@@ -146,3 +146,27 @@ enum NetworkSweep {
         return points
     }
 }
+
+/// The words of `simulate network` and `validate network` after the word `network`: the file and its overrides.
+/// (The run options --time, --dt, --burn-in, --seed, --threads and --spectrum are the commands' own.)
+struct NetworkRunWords: ParsableArguments {
+    @Argument(help: "The network description (YAML).") var file: String
+
+    @Option(name: .customLong("set"), parsing: .unconditionalSingleValue,
+            help: ArgumentHelp("Replace one value of the file (repeatable).", valueName: "path=value"))
+    var overrides: [String] = []
+
+    @Option(help: ArgumentHelp("Time segments of the standard errors and Welch spectra (default 20).",
+                               valueName: "n"))
+    var segments: String?
+
+    /// Parses the words as this command's, with a usage error that names the command.
+    static func parse(_ words: [String], command: String) throws -> NetworkRunWords {
+        do { return try parse(words) } catch {
+            let first = fullMessage(for: error).split(separator: "\n").first.map(String.init) ?? "bad arguments"
+            throw WorkbenchError.badInput("\(command) network: " + first)
+        }
+    }
+
+    func load() throws -> NetworkModel { try NetworkFile.load(path: file, overrides: overrides) }
+}

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import MonteCarlo
+import NetworkTheory
 import WorkbenchCore
 
 /// A progress line on stderr for runs longer than ~1.5 s.
@@ -32,8 +33,13 @@ extension Workbench {
             parameters, observables and options. Positional values fill the required
             parameters in order; other parameters are options named after them.
 
-            Example:
+            'workbench simulate network FILE' runs a recurrent network (see 'workbench
+            network'): per population rate, CV and mean V, and with --spectrum the
+            population-rate spectra, each ± SE; --set path=value edits the file.
+
+            Examples:
               workbench simulate lif-white 15 5 --neurons 4000 --time 5s --seed 7
+              workbench simulate network examples/networks/brunel-A.yaml --time 1s
             """)
 
         @Argument(help: "The model (see --models).", completion: .custom(Completion.models))
@@ -78,6 +84,7 @@ extension Workbench {
                 throw WorkbenchError.badInput("missing model name (\(ModelSimulators.allNames.joined(separator: ", ")))")
             }
             var extra = size.extra.merging(recording.extra) { a, _ in a }
+            if model == "network" { return try runNetwork(extra) }
             if let spikes { extra["spikes"] = spikes }
             let args = try evalArguments(model, parameters, format: format.format, conventions: conventions,
                                          pluginPaths: [], extra: extra)
@@ -97,6 +104,24 @@ extension Workbench {
             }
             printOut(ModelRunReport.render(request.simulator, request.values, request.options, run, format: request.format))
             for w in run.warnings { printError("warning: \(w)") }
+        }
+
+        /// `simulate network FILE`: the recurrent network (NetworkSimulation.swift).
+        func runNetwork(_ extra: [String: String]) throws {
+            let words = try NetworkRunWords.parse(parameters, command: "simulate")
+            var extra = extra
+            if spikes != nil { extra["spikes"] = spikes }
+            if let s = words.segments { extra["segments"] = s }
+            let network = try words.load()
+            let options = try NetworkRun.options(extra, spectrum: extra["spectrum"])
+            let result = try NetworkRun.simulate(network, options)
+            switch format.format ?? .table {
+            case .json: printOut(NetworkSimulationReport.json(result, network, file: words.file))
+            case .csv: printOut(NetworkSimulationReport.csv(result))
+            case .table:
+                printOut(NetworkSimulationReport.table(result, network))
+                printError(NetworkSimulationReport.speed(result))
+            }
         }
 
         func runScalarReference(_ request: ModelRunRequest) throws {

@@ -106,4 +106,6 @@ int64_t wb_lif_white_run(const wb_lif_white_params *params, wb_lif_lanes *lanes,
 extern const double wb_zig_r, wb_zig_v, wb_zig_x[WB_ZIG_LAYERS + 1], wb_zig_k[WB_ZIG_LAYERS], wb_zig_f[WB_ZIG_LAYERS + 1];
 extern const double wb_zig_xk[WB_ZIG_LAYERS][2];
 
+#include "wb_network.h"
+
 #endif

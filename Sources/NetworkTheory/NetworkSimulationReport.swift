@@ -1,0 +1,143 @@
+// `workbench simulate network FILE`: the run options of the network simulator from the command's words, and its
+// report as table, JSON or CSV.
+import Foundation
+import MonteCarlo
+import WorkbenchCore
+
+public enum NetworkRun {
+    /// --time, --dt, --burn-in (units allowed), --seed, --threads, --segments as the commands give them.
+    public static func options(_ extra: [String: String], spectrum: String?) throws -> NetworkSimulationOptions {
+        var o = NetworkSimulationOptions()
+        if let t = extra["time"] { o.time = try Quantity.parse(t, unit: "ms", name: "time") }
+        if let t = extra["dt"] { o.dt = try Quantity.parse(t, unit: "ms", name: "dt") }
+        if let t = extra["burn_in"] { o.burnIn = try Quantity.parse(t, unit: "ms", name: "burn_in") }
+        if let s = extra["seed"] {
+            guard let seed = UInt64(s) else {
+                throw WorkbenchError.badInput("option 'seed' = '\(s)' is not a non-negative integer")
+            }
+            o.seed = seed
+        }
+        if let s = extra["threads"] {
+            guard let t = Int(s), t >= 1, t <= 256 else {
+                throw WorkbenchError.badInput("option 'threads' = '\(s)' is out of range (valid: 1 to 256)")
+            }
+            o.threads = t
+        }
+        if let s = extra["segments"] {
+            guard let n = Int(s), n >= 2, n <= 64 else {
+                throw WorkbenchError.badInput("option 'segments' = '\(s)' is out of range (valid: 2 to 64)")
+            }
+            o.segments = n
+        }
+        for name in ["neurons", "samples", "scheme", "density", "modulate", "spikes"] where extra[name] != nil {
+            throw WorkbenchError.badInput(
+                "option '\(name)' does not apply to a network (its options: time, dt, burn-in, seed, threads, "
+                    + "segments, spectrum, set)")
+        }
+        if let spectrum { o.spectrumFrequencies = try frequencies(spectrum) }
+        return o
+    }
+
+    /// Frequencies [Hz] (f1,f2,... or a:b:step / a:b:logN): at most 10 000, each in (0, 1/(2 dt)].
+    public static func frequencies(_ text: String) throws -> [Double] {
+        let values = try Evaluator.gridValues(text, name: "--spectrum") {
+            try Quantity.parse($0, unit: "Hz", name: "--spectrum")
+        }
+        guard values.count <= 10_000 else { throw WorkbenchError.badInput("--spectrum '\(text)': over 10000 values") }
+        return values.map { Double($0) ?? .nan }
+    }
+
+    public static func simulate(_ model: NetworkModel, _ options: NetworkSimulationOptions) throws
+        -> NetworkSimulationResult
+    {
+        if let f = options.spectrumFrequencies.first(where: { !($0 > 0 && $0 <= 500 / options.dt) }) {
+            throw WorkbenchError.badInput(
+                "--spectrum: \(formatNumber(f)) Hz is outside (0, \(formatNumber(500 / options.dt))] Hz, "
+                    + "the Nyquist range of dt = \(formatNumber(options.dt)) ms")
+        }
+        do { return try NetworkSimulator.run(model.simulationSpec, options) } catch let e as NetworkSimulator.Failure {
+            throw WorkbenchError.badInput(e.description)
+        }
+    }
+}
+
+public enum NetworkSimulationReport {
+    static func header(_ r: NetworkSimulationResult, _ model: NetworkModel) -> String {
+        let o = r.options
+        return "network \(model.name): \(model.neurons) neurons, \(r.synapses) synapses; "
+            + "\(formatNumber(o.time)) ms after a \(formatNumber(o.burnIn)) ms burn-in, dt = \(formatNumber(o.dt)) ms, "
+            + "seed \(o.seed)\n"
+    }
+
+    /// The speed line (stderr in tables, so that a notebook's text stays exact).
+    public static func speed(_ r: NetworkSimulationResult) -> String {
+        String(
+            format: "%.3g neuron-steps and %.3g synaptic events in %.2f s on %d threads: %.3g neuron-steps/s, "
+                + "%.3g events/s (set-up %.2f s)",
+            r.neuronSteps, r.synapticEvents, r.runSeconds, r.threads,
+            r.neuronSteps / r.runSeconds, r.synapticEvents / r.runSeconds, r.setupSeconds)
+    }
+
+    public static func table(_ r: NetworkSimulationResult, _ model: NetworkModel) -> String {
+        var s = header(r, model)
+        let rows = r.populations.map { p in
+            [p.name, String(p.size), p.rate.text, p.cv.text, p.meanV.text]
+        }
+        s += renderTextTable([["population", "N", "rate [Hz]", "CV", "mean V [mV]"]] + rows)
+        if !r.options.spectrumFrequencies.isEmpty {
+            s += "\npopulation-rate power spectra [Hz] (two-sided; rate/N for Poisson)\n"
+            let rows = r.options.spectrumFrequencies.enumerated().map { k, f in
+                [formatNumber(f)] + r.populations.map { $0.spectrum[k].text }
+            }
+            s += renderTextTable([["f [Hz]"] + r.populations.map(\.name)] + rows)
+        }
+        return s
+    }
+
+    static func estimateJSON(_ e: Estimate) -> JSON {
+        .object([("value", JSON.num(e.value)), ("se", JSON.num(e.standardError))])
+    }
+
+    public static func json(_ r: NetworkSimulationResult, _ model: NetworkModel, file: String) -> String {
+        let o = r.options
+        let pops: [JSON] = r.populations.map { p in
+            var fields: [(String, JSON)] = [
+                ("name", .string(p.name)), ("neurons", .number(Double(p.size))),
+                ("rate_hz", estimateJSON(p.rate)), ("cv", estimateJSON(p.cv)), ("mean_v_mv", estimateJSON(p.meanV)),
+                ("spikes", .number(Double(p.spikes))), ("isis", .number(Double(p.isis))),
+            ]
+            if !o.spectrumFrequencies.isEmpty { fields.append(("spectrum_hz", .array(p.spectrum.map(estimateJSON)))) }
+            return .object(fields)
+        }
+        var top: [(String, JSON)] = [
+            ("workbench_version", .string(workbenchVersion)), ("file", .string(file)), ("network", .string(model.name)), ("neurons", .number(Double(model.neurons))),
+            ("synapses", .number(Double(r.synapses))), ("time_ms", .number(o.time)), ("burn_in_ms", .number(o.burnIn)),
+            ("dt_ms", .number(o.dt)), ("seed", .string(String(o.seed))), ("threads", .number(Double(r.threads))),
+            ("segments", .number(Double(o.segments))),
+        ]
+        if !o.spectrumFrequencies.isEmpty { top.append(("frequencies_hz", .array(o.spectrumFrequencies.map { .number($0) }))) }
+        top += [
+            ("populations", .array(pops)),
+            ("neuron_steps", .number(r.neuronSteps)), ("synaptic_events", .number(r.synapticEvents)),
+            ("run_seconds", .number(r.runSeconds)), ("setup_seconds", .number(r.setupSeconds)),
+            ("neuron_steps_per_second", .number(r.neuronSteps / r.runSeconds)),
+            ("synaptic_events_per_second", .number(r.synapticEvents / r.runSeconds)),
+        ]
+        return JSON.object(top).render() + "\n"
+    }
+
+    /// One row per population and quantity (rate_hz, cv, mean_v_mv, then spectrum_hz per frequency).
+    public static func csv(_ r: NetworkSimulationResult) -> String {
+        var s = "population,quantity,f_hz,value,se\n"
+        for p in r.populations {
+            for (q, e) in [("rate_hz", p.rate), ("cv", p.cv), ("mean_v_mv", p.meanV)] {
+                s += "\(p.name),\(q),,\(csvNumber(e.value)),\(csvNumber(e.standardError))\n"
+            }
+            for (k, f) in r.options.spectrumFrequencies.enumerated() {
+                s += "\(p.name),spectrum_hz,\(csvNumber(f)),\(csvNumber(p.spectrum[k].value)),"
+                    + "\(csvNumber(p.spectrum[k].standardError))\n"
+            }
+        }
+        return s
+    }
+}
