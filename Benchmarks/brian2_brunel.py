@@ -60,6 +60,7 @@ def main():
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("--spectrum", default="", help="frequencies in Hz, comma-separated")
     p.add_argument("--segments", type=int, default=20)
+    p.add_argument("--cv", action="store_true", help="record the first 1000 E neurons' spikes: their pooled ISI CV")
     p.add_argument("--build-dir", default=None)
     p.add_argument("--json", action="store_true")
     args = p.parse_args()
@@ -98,6 +99,9 @@ def main():
     external = PoissonInput(G, "v", N=k_e, rate=nu_ext, weight="J * int(not_refractory)")
     mon_e = PopulationRateMonitor(G[:n_e])
     mon_i = PopulationRateMonitor(G[n_e:])
+    if args.cv:
+        from brian2 import SpikeMonitor
+        spikes_e = SpikeMonitor(G[:1000])
     total = args.burn_in + args.time
     run(total * second)
 
@@ -139,6 +143,12 @@ def main():
     print(f"  rates: E {rate_e:.4g} Hz, I {rate_i:.4g} Hz")
     print(f"  {n * steps:.3g} neuron-steps, {events:.3g} synaptic events in {med:.3f} s: "
           f"{n * steps / med:.3g} neuron-steps/s, {events / med:.3g} events/s")
+    if args.cv:
+        t, i = np.asarray(spikes_e.t / second), np.asarray(spikes_e.i)
+        keep = t >= args.burn_in
+        isis = np.concatenate([np.diff(t[keep][i[keep] == k]) for k in range(1000)])
+        res["cv_e"] = float(isis.std(ddof=1) / isis.mean())
+        print(f"  CV of E (pooled ISIs inside the window, 1000 neurons): {res['cv_e']:.4f}")
     if args.spectrum:
         freqs = [float(x) for x in args.spectrum.split(",")]
         se_ = welch(counts_e[start:], n_e, dt_s, args.segments, freqs)

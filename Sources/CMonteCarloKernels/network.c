@@ -111,6 +111,7 @@ static void advance(wb_net *net, int32_t t, int64_t g0, int32_t steps) {
     for (int32_t s = 0; s < steps; s++) {
         const int64_t g = g0 + s;
         const int in_window = g >= net->window_start;
+        const double window = (double)(net->steps - net->window_start);
         double *input = net->ring + (g % net->ring_slots) * net->neurons;
         offset[s] = n;
         int64_t i = lo;
@@ -147,8 +148,13 @@ static void advance(wb_net *net, int32_t t, int64_t g0, int32_t steps) {
                         net->spike_count[i]++;
                         const int64_t last = net->last_spike[i];
                         if (last >= net->window_start) {
-                            const int64_t isi = g - last;
-                            net->isi_count[i]++; net->isi_sum[i] += isi; net->isi_sum_squares[i] += isi * isi;
+                            /* An ISI of L steps that starts at a uniform point of a window of W steps ends inside it
+                             * with probability (W - L)/W: weighting it by W/(W - L) makes the moments those of every
+                             * ISI that starts in the window (Horvitz-Thompson), so long ISIs are not under-counted. */
+                            const double isi = (double)(g - last);
+                            const double w = window / (window - isi);
+                            net->isi_count[i]++;
+                            net->isi_weight[i] += w; net->isi_sum[i] += w * isi; net->isi_sum_squares[i] += w * isi * isi;
                         }
                     }
                     net->last_spike[i] = g;

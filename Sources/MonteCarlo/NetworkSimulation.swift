@@ -13,8 +13,9 @@
 //
 // Observables per population, in the window after the burn-in (standard errors by batch means, BatchMeans):
 //   rate_hz    spikes / (N T); SE over `segments` consecutive time segments.
-//   cv         of every ISI completed in the window, pooled; SE over 20 interleaved neuron groups. (ISIs longer than
-//              the window cannot be seen: for T >> 1/rate the bias is negligible.)
+//   cv         of the ISIs that start in the window, pooled; SE over 20 interleaved neuron groups. An ISI is seen
+//              only if it also ends in the window, which favours short ones; each seen ISI of length L is weighted
+//              by T/(T - L), the inverse of its chance to be seen (Horvitz-Thompson), which removes that bias.
 //   mean_v_mv  V averaged over non-refractory steps; SE over the neuron groups.
 //   spectrum   of the population rate r(t) = spikes per step / (N h) [Hz], two-sided, Welch: each time segment
 //              Hann-windowed, S(f) = |sum_k w_k (r_k - mean) h e^{-2 pi i f t_k}|^2 / (h sum_k w_k^2); the value is
@@ -203,10 +204,10 @@ public enum NetworkSimulator {
         }
         net.spike_buffer = spikeBuffers; net.spike_offset = spikeOffsets
         net.steps = Int64(plan.steps); net.window_start = Int64(plan.windowStart)
-        for field in [\wb_net.spike_count, \.isi_count, \.isi_sum, \.isi_sum_squares, \.last_spike, \.free_steps] {
+        for field in [\wb_net.spike_count, \.isi_count, \.last_spike, \.free_steps] {
             net[keyPath: field] = buffer(N, Int64(0))
         }
-        net.v_sum = buffer(N, 0.0)
+        for field in [\wb_net.isi_weight, \.isi_sum, \.isi_sum_squares, \.v_sum] { net[keyPath: field] = buffer(N, 0.0) }
         let windowSteps = plan.steps - plan.windowStart
         net.counts = buffer(windowSteps * P, Int32(0))
         net.events = buffer(T, Int64(0))
@@ -252,19 +253,21 @@ public enum NetworkSimulator {
             let rate = BatchMeans.estimate(pooled: 1000 * Double(totalSpikes) / (Double(n) * window),
                                            batchValues: segmentRates)
             // CV and mean V over interleaved neuron groups.
-            func groupSums(_ g: Int?) -> (count: Double, sum: Double, squares: Double, vSum: Double, free: Double) {
-                var s = (count: 0.0, sum: 0.0, squares: 0.0, vSum: 0.0, free: 0.0)
+            typealias Sums = (count: Double, weight: Double, sum: Double, squares: Double, vSum: Double, free: Double)
+            func groupSums(_ g: Int?) -> Sums {
+                var s: Sums = (0, 0, 0, 0, 0, 0)
                 for i in lo..<(lo + n) where g.map({ (i - lo) % neuronGroups == $0 }) ?? true {
-                    s.count += Double(net.isi_count[i]); s.sum += Double(net.isi_sum[i])
-                    s.squares += Double(net.isi_sum_squares[i])
+                    s.count += Double(net.isi_count[i]); s.weight += net.isi_weight[i]
+                    s.sum += net.isi_sum[i]; s.squares += net.isi_sum_squares[i]
                     s.vSum += net.v_sum[i]; s.free += Double(net.free_steps[i])
                 }
                 return s
             }
-            func cv(_ s: (count: Double, sum: Double, squares: Double, vSum: Double, free: Double)) -> Double {
+            // The weighted ISI moments (network.c); n/(n-1) for the sample variance.
+            func cv(_ s: Sums) -> Double {
                 guard s.count >= 2 else { return .nan }
-                let m = s.sum / s.count
-                return (max(0, s.squares / s.count - m * m) * s.count / (s.count - 1)).squareRoot() / m
+                let m = s.sum / s.weight
+                return (max(0, s.squares / s.weight - m * m) * s.count / (s.count - 1)).squareRoot() / m
             }
             let all = groupSums(nil)
             let groups = (0..<min(neuronGroups, n)).map { groupSums($0) }

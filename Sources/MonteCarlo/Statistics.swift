@@ -5,6 +5,9 @@ public struct Estimate: Sendable {
     public let value: Double
     public let standardError: Double
     public let batches: Int
+    public init(value: Double, standardError: Double, batches: Int) {
+        self.value = value; self.standardError = standardError; self.batches = batches
+    }
 }
 
 extension Estimate {

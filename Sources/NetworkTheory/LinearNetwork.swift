@@ -44,6 +44,9 @@ public struct NetworkSpectra: Sendable {
     /// power[a][k]: power spectrum of population a's rate at frequencies[k] [Hz].
     public var power: [[Double]]
     public var poissonSingleNeuron: Bool
+    /// |Q(f) - 1| and the collective input spectra [mV^2/Hz] per population (LinearNetwork.spectra).
+    public var amplification: [Double] = []
+    public var collectiveInput: [[Double]] = []
 }
 
 struct LinearNetwork {
@@ -219,17 +222,52 @@ struct LinearNetwork {
             sigma2Channel: s2Re != nil && s2Im != nil, warningsAtMode: warnings)
     }
 
+    /// Also, per frequency, what `validate network` needs for its model errors: the amplification |Q - 1| (row-sum
+    /// norm: a relative error e of M changes P by about 2 e |Q - 1|), and per population the spectrum of the
+    /// collective part of its mean input, S_mu_a = sum_bc W_ab (P - D)_bc conj(W_ac) [mV^2/Hz] with
+    /// W_ab = tau_a K_ab J_ab e^{-2 pi i f d_ab} / (1 + 2 pi i f tau_s,a) and D = diag(S_b / N_b): the input
+    /// fluctuations that the rate fluctuations of the populations cause beyond independent spiking, which the
+    /// mean field (independent Poisson inputs) leaves out.
     func spectra(_ freqs: [Double]) throws -> NetworkSpectra {
         let (ms, singles) = try connectivity(freqs)
         var power = [[Double]](repeating: [Double](repeating: .nan, count: freqs.count), count: n)
-        for k in freqs.indices {
+        var collective = power
+        var amplification = [Double](repeating: .nan, count: freqs.count)
+        for (k, f) in freqs.enumerated() {
             guard let q = LinearAlgebra.identityMinus(ms[k], n: n).inverse else { continue }
+            let d = (0..<n).map { singles[k][$0] / Double(network.populations[$0].size) }
+            // P = Q D Q^H (full: the cross-spectra enter the input).
+            var p = [Complex<Double>](repeating: .zero, count: n * n)
             for a in 0..<n {
-                power[a][k] = (0..<n).reduce(0.0) { s, b in
-                    s + q[a * n + b].lengthSquared * singles[k][b] / Double(network.populations[b].size)
+                for b in 0..<n {
+                    var sum = Complex<Double>.zero
+                    for c in 0..<n { sum = sum + q[a * n + c] * Complex(d[c]) * q[b * n + c].conjugate }
+                    p[a * n + b] = sum
                 }
+                power[a][k] = p[a * n + a].real
+            }
+            amplification[k] = (0..<n).map { a in
+                (0..<n).reduce(0.0) { $0 + (q[a * n + $1] - Complex(a == $1 ? 1 : 0)).length }
+            }.max() ?? .nan
+            for a in 0..<n {
+                let tau = network.populations[a].tauM * 1e-3
+                let filter = Complex<Double>(1) / Complex(1, 2 * Double.pi * f * network.populations[a].tauS * 1e-3)
+                let w = (0..<n).map { b -> Complex<Double> in
+                    let phase = -2 * Double.pi * f * network.delay[a][b] * 1e-3
+                    return Complex(tau * network.indegree[a][b] * network.weight[a][b]) * Complex(cos(phase), sin(phase))
+                        * filter
+                }
+                var sum = Complex<Double>.zero
+                for b in 0..<n {
+                    for c in 0..<n {
+                        let excess = p[b * n + c] - Complex(b == c ? d[b] : 0)
+                        sum = sum + w[b] * excess * w[c].conjugate
+                    }
+                }
+                collective[a][k] = sum.real
             }
         }
-        return NetworkSpectra(frequencies: freqs, power: power, poissonSingleNeuron: spectrum == nil)
+        return NetworkSpectra(frequencies: freqs, power: power, poissonSingleNeuron: spectrum == nil,
+                              amplification: amplification, collectiveInput: collective)
     }
 }

@@ -28,29 +28,37 @@ public struct NetworkAnalysis: Sendable {
         public init() {}
     }
 
+    /// The registry the options name, and an estimator by name from it.
+    static func estimator(_ name: String, role: String, _ options: Options) throws -> LoadedEstimator {
+        let registry = PluginRegistry(searchPath: PluginRegistry.defaultSearchPath(explicit: options.pluginPaths))
+        guard let e = registry.estimator(named: name) else {
+            throw WorkbenchError.badInput(
+                "no \(role) estimator '\(name)' (available: "
+                    + "\(registry.estimators.map(\.name).sorted().joined(separator: ", ")))")
+        }
+        return e
+    }
+
+    /// The rate theory of the options (default siegert, siegert-colored with tau_s > 0).
+    static func rateTheory(_ network: NetworkModel, _ options: Options) throws -> (String, PopulationEstimator) {
+        let colored = network.populations.contains { $0.tauS > 0 }
+        let name = options.rateEstimator ?? (colored ? "siegert-colored" : "siegert")
+        let theory = try PopulationEstimator(
+            try estimator(name, role: "rate", options), network: network, role: "rate", needsFrequency: false)
+        return (name, theory)
+    }
+
     public static func run(_ network: NetworkModel, _ options: Options) throws -> NetworkAnalysis {
         let start = Date()
-        let registry = PluginRegistry(searchPath: PluginRegistry.defaultSearchPath(explicit: options.pluginPaths))
         let colored = network.populations.contains { $0.tauS > 0 }
-        func estimator(_ name: String, _ role: String) throws -> LoadedEstimator {
-            guard let e = registry.estimator(named: name) else {
-                throw WorkbenchError.badInput(
-                    "no \(role) estimator '\(name)' (available: "
-                        + "\(registry.estimators.map(\.name).sorted().joined(separator: ", ")))")
-            }
-            return e
-        }
-        let rateName = options.rateEstimator ?? (colored ? "siegert-colored" : "siegert")
-        let rate = try PopulationEstimator(
-            try estimator(rateName, "rate"), network: network, role: "rate",
-            needsFrequency: false)
+        let (rateName, rate) = try rateTheory(network, options)
         let found = try WorkingPointSolver(network: network, theory: rate).solve()
         var response: PopulationEstimator?
         let wantsLinear = options.stability || !options.spectrumFrequencies.isEmpty
         let responseName = options.responseEstimator ?? (colored ? "linear-response-colored" : "linear-response")
         if wantsLinear {
             response = try PopulationEstimator(
-                try estimator(responseName, "response"), network: network,
+                try estimator(responseName, role: "response", options), network: network,
                 role: "response", needsFrequency: true)
         }
         var points: [Point] = []

@@ -170,3 +170,25 @@ struct NetworkRunWords: ParsableArguments {
 
     func load() throws -> NetworkModel { try NetworkFile.load(path: file, overrides: overrides) }
 }
+
+/// `validate network`'s words: those of `simulate network` and the theory's choices.
+struct NetworkValidateWords: ParsableArguments {
+    @OptionGroup var run: NetworkRunWords
+
+    @Flag(name: .customLong("sigma2-channel"), inversion: .prefixedNo,
+          help: "The sigma^2 channel in the spectra and modes (default: on for delta synapses).")
+    var sigma2Channel: Bool?
+
+    @Option(name: .customLong("rate-estimator"), help: ArgumentHelp("Rate estimator.", valueName: "name"))
+    var rateEstimator: String?
+
+    @Option(name: .customLong("response-estimator"), help: ArgumentHelp("Response estimator.", valueName: "name"))
+    var responseEstimator: String?
+
+    static func parse(_ words: [String], command: String) throws -> NetworkValidateWords {
+        do { return try parse(words) } catch {
+            let first = fullMessage(for: error).split(separator: "\n").first.map(String.init) ?? "bad arguments"
+            throw WorkbenchError.badInput("\(command) network: " + first)
+        }
+    }
+}

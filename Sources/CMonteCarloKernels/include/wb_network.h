@@ -62,10 +62,11 @@ typedef struct {
 
     /* The run: steps in all; statistics from step window_start on. */
     int64_t steps, window_start;
-    /* Per neuron, in the window: spikes, completed ISIs (count, sum and sum of squares, in steps), sum of V over
-     * non-refractory steps and their number; last_spike: the step of the last spike (-1: none yet). */
-    int64_t *spike_count, *isi_count, *isi_sum, *isi_sum_squares, *last_spike, *free_steps;
-    double *v_sum;
+    /* Per neuron, in the window: spikes, completed ISIs (count; weights, weighted sum and sum of squares in steps,
+     * see network.c), sum of V over non-refractory steps and their number; last_spike: the step of the last spike
+     * (-1: none yet). */
+    int64_t *spike_count, *isi_count, *last_spike, *free_steps;
+    double *isi_weight, *isi_sum, *isi_sum_squares, *v_sum;
     /* Spikes per window step and population: counts[(step - window_start) * P + a]. */
     int32_t *counts;
     /* Per thread: synaptic events delivered (whole run). */

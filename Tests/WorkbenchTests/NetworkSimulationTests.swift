@@ -1,0 +1,214 @@
+// The network simulator (MonteCarlo/NetworkSimulation.swift) and `validate network`: bit-identity across threads,
+// the single-neuron limit, an independent simulator (Brian2 2.11 on Brunel A, Tests/Fixtures/
+// network_brunel_brian2.json from Benchmarks/brian2_brunel.py), an asynchronous-irregular and a
+// synchronous-irregular state, and named errors for bad runs.
+import Foundation
+import MonteCarlo
+import NetworkTheory
+import Testing
+import WorkbenchCore
+
+@Suite("Network simulation") struct NetworkSimulationTests {
+    static let brunel = packageRoot + "/examples/networks/brunel-A.yaml"
+
+    /// A small E/I network in the Brunel convention (delta synapses unless tauS is given).
+    func smallNetwork(tauS: Double = 0) -> NetworkSimulationSpec {
+        var e = NetworkSimulationSpec.Population(name: "E", size: 800)
+        e.externalRate = 20; e.externalIndegree = 400; e.externalWeight = 0.2; e.tauS = tauS
+        var i = e
+        i.name = "I"; i.size = 200
+        return NetworkSimulationSpec(populations: [e, i], indegree: [[80, 20], [80, 20]],
+                                     weight: [[0.2, -1.0], [0.2, -1.0]], delay: [[1.5, 0.8], [1.5, 0.8]])
+    }
+
+    func options(time: Double = 500, threads: Int = 2) -> NetworkSimulationOptions {
+        var o = NetworkSimulationOptions()
+        o.time = time; o.burnIn = 100; o.threads = threads; o.seed = 3
+        o.spectrumFrequencies = [10, 100, 300]
+        return o
+    }
+
+    @Test(arguments: [0.0, 0.5]) func bitIdenticalOnAnyThreadCount(tauS: Double) throws {
+        let runs = try [1, 2, 3, 8].map { try NetworkSimulator.run(smallNetwork(tauS: tauS), options(threads: $0)) }
+        for r in runs.dropFirst() {
+            #expect(r.counts == runs[0].counts)
+            for (p, q) in zip(r.populations, runs[0].populations) {
+                #expect(p.rate.value == q.rate.value && p.cv.value == q.cv.value && p.meanV.value == q.meanV.value)
+                #expect(p.spectrum.map(\.value) == q.spectrum.map(\.value))
+            }
+            #expect(r.synapticEvents == runs[0].synapticEvents)
+        }
+        // A different seed is a different run.
+        var other = options()
+        other.seed = 4
+        #expect(try NetworkSimulator.run(smallNetwork(tauS: tauS), other).counts != runs[0].counts)
+        // Fixed in-degree: exactly N K synapses.
+        #expect(runs[0].synapses == 1000 * 100)
+    }
+
+    /// Without recurrent connections each neuron is a LIF neuron under Poisson input: with small jumps its rate, CV
+    /// and mean V are the Siegert neuron's within the shot-noise error (J = 0.1 mV at sigma = 1.45 mV: ~1 %).
+    @Test func unconnectedNeuronsAreTheSingleNeuron() throws {
+        var p = NetworkSimulationSpec.Population(name: "E", size: 4000)
+        p.externalRate = 10.5; p.externalIndegree = 1000; p.externalWeight = 0.1
+        let spec = NetworkSimulationSpec(populations: [p], indegree: [[0]], weight: [[0]], delay: [[1]])
+        var o = options(time: 2000)
+        o.burnIn = 300
+        let r = try NetworkSimulator.run(spec, o).populations[0]
+        // mu = 21 mV, sigma = 1.4491 mV: siegert gives 22.4520 Hz, CV 0.27798, mean V 16.2985 mV.
+        #expect(abs(r.rate.value / 22.4520 - 1) < 0.02)
+        #expect(abs(r.cv.value / 0.27798 - 1) < 0.03)
+        #expect(abs(r.meanV.value - 16.2985) < 0.1)
+        // Poisson spiking level of the spectrum at high frequency: rate / N within its SE.
+        let level = r.rate.value / 4000
+        #expect(abs(r.spectrum[2].value - level) < 5 * r.spectrum[2].standardError + 0.2 * level)
+    }
+
+    /// A regular neuron (DC above threshold, no noise) spikes every tau_ref + tau_m ln((dc - V_r)/(dc - theta)),
+    /// and the spectrum of its train peaks at that rate.
+    @Test func regularNeuronAndSpectrumPeak() throws {
+        var p = NetworkSimulationSpec.Population(name: "R", size: 1)
+        p.dc = 30
+        let spec = NetworkSimulationSpec(populations: [p], indegree: [[0]], weight: [[0]], delay: [[1]])
+        var o = options(time: 10_000)
+        o.spectrumFrequencies = stride(from: 55.0, through: 70, by: 1).map { $0 }
+        let r = try NetworkSimulator.run(spec, o).populations[0]
+        // On the 0.1 ms grid: 20 refractory steps, then V = 30 - 20 e^{-t/20 ms} reaches 20 mV in the step that
+        // contains 20 ln 2 ms = 138.6 steps: an ISI of 159 steps.
+        let isi = 0.1 * (20 + (200 * log(2.0)).rounded(.up))
+        #expect(abs(r.rate.value - 1000 / isi) < 0.5)
+        #expect(r.cv.value < 0.01)
+        let peak = r.spectrum.indices.max { r.spectrum[$0].value < r.spectrum[$1].value }!
+        #expect(o.spectrumFrequencies[peak] == 63)
+    }
+
+    /// Brunel A (g = 5, eta = 2) against Brian2 2.11 cpp_standalone on the same network: rates, CV and the
+    /// population-rate spectrum agree within the two runs' errors.
+    @Test func brunelAgreesWithBrian2() throws {
+        let data = try Data(contentsOf: URL(fileURLWithPath: packageRoot + "/Tests/Fixtures/network_brunel_brian2.json"))
+        let b2 = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+        let spectrum = try #require(b2["spectrum"] as? [String: Any])
+        let freqs = try #require(spectrum["frequencies_hz"] as? [Double])
+        var o = NetworkSimulationOptions()
+        o.time = 4000; o.burnIn = 300; o.spectrumFrequencies = freqs
+        let r = try NetworkRun.simulate(try NetworkFile.load(path: Self.brunel), o)
+        #expect(r.synapses == b2["synapses"] as? Int)
+        for (k, key) in [(0, "rate_e_hz"), (1, "rate_i_hz")] {
+            let ours = r.populations[k].rate, theirs = try #require(b2[key] as? Double)
+            // Brian2's run has the same length, so the same SE.
+            #expect(abs(ours.value - theirs) < 4 * 2.squareRoot() * ours.standardError, "\(key)")
+        }
+        // Brian2's CV pools the ISIs inside its window (biased low by ~1 % here); ours weights them (unbiased).
+        #expect(abs(r.populations[0].cv.value / (b2["cv_e"] as? Double ?? 0) - 1) < 0.03)
+        for (k, key) in [(0, "e"), (1, "i")] {
+            let theirs = try #require(spectrum[key] as? [Double])
+            for j in freqs.indices {
+                let ours = r.populations[k].spectrum[j]
+                #expect(abs(ours.value - theirs[j]) < 4 * 2.squareRoot() * ours.standardError, "\(key) \(freqs[j]) Hz")
+            }
+        }
+    }
+
+    @Test func badRunsAreNamedErrors() throws {
+        let spec = smallNetwork()
+        var short = spec
+        short.delay = [[1.5, 0.04], [1.5, 0.04]]
+        #expect(throws: NetworkSimulator.Failure.self) { try NetworkSimulator.run(short, options()) }
+        let cases: [(NetworkSimulationSpec, (inout NetworkSimulationOptions) -> Void, String)] = [
+            (short, { _ in }, "delay of I -> E = 0.04 ms: at least the time step"),
+            (spec, { $0.dt = 0 }, "dt = 0.0 ms"),
+            (spec, { $0.time = .nan }, "time = nan ms"),
+            (spec, { $0.time = 1 }, "needs at least 40 steps"),
+            (spec, { $0.segments = 1 }, "segments = 1"),
+            (spec, { $0.time = 1e12 }, "at most 2e9"),
+        ]
+        for (s, edit, message) in cases {
+            var o = options()
+            edit(&o)
+            do {
+                _ = try NetworkSimulator.run(s, o)
+                Issue.record("no error for \(message)")
+            } catch let e as NetworkSimulator.Failure {
+                #expect(e.description.contains(message), "\(e.description)")
+            }
+        }
+        var loud = spec
+        loud.populations[0].externalRate = 1e9
+        do { _ = try NetworkSimulator.run(loud, options()); Issue.record("no error for a huge Poisson mean") } catch {
+            #expect("\(error)".contains("populations.E.external"))
+        }
+        var huge = spec
+        huge.populations[0].size = 90_000_000
+        huge.indegree = [[1e6, 0], [0, 0]]
+        do { _ = try NetworkSimulator.run(huge, options()); Issue.record("no error for 9e13 synapses") } catch {
+            #expect("\(error)".contains("the network needs about"))
+        }
+    }
+
+    // MARK: the command
+
+    @Test func simulateNetworkCommand() throws {
+        let table = try workbench(["simulate", "network", Self.brunel, "--time", "200ms", "--burn-in", "100ms",
+                                   "--spectrum", "100,200"])
+        #expect(table.code == 0, "\(table.stderr)")
+        #expect(table.stdout.contains("network brunel-2000-A: 12500 neurons, 15625000 synapses"))
+        #expect(table.stdout.contains("population-rate power spectra"))
+        #expect(table.stderr.contains("synaptic events"))
+        let csv = try workbench(["simulate", "network", Self.brunel, "--time", "200ms", "--burn-in", "100ms",
+                                 "--threads", "1", "--format", "csv", "--set", "populations.E.size=2000"])
+        let csv2 = try workbench(["simulate", "network", Self.brunel, "--time", "200ms", "--burn-in", "100ms",
+                                  "--threads", "2", "--format", "csv", "--set", "populations.E.size=2000"])
+        #expect(csv.code == 0 && csv.stdout == csv2.stdout)
+        #expect(csv.stdout.hasPrefix("population,quantity,f_hz,value,se\nE,rate_hz,,"))
+        let json = try workbench(["simulate", "network", Self.brunel, "--time", "100ms", "--format", "json"])
+        let object = try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any]
+        #expect(object?["synaptic_events_per_second"] is Double)
+        for (args, message) in [
+            (["--time", "0s"], "time = 0.0 ms: must be > 0"),
+            (["--neurons", "100"], "option 'neurons' does not apply to a network"),
+            (["--spectrum", "6000"], "outside (0, 5000] Hz"),
+            (["--set", "connections.0.delay=0.01ms"], "at least the time step"),
+            (["--bogus"], "simulate network: "),
+        ] {
+            let r = try workbench(["simulate", "network", Self.brunel] + args)
+            #expect(r.code == 2, "\(args)")
+            #expect(r.stderr.contains(message), "\(args): \(r.stderr)")
+        }
+        let missing = try workbench(["simulate", "network", "/nonexistent.yaml"])
+        #expect(missing.code == 2 && missing.stderr.contains("nonexistent.yaml"))
+    }
+
+    /// Brunel's asynchronous irregular state at g = 8, eta = 2: every judged comparison agrees (exit 0).
+    @Test func validateAsynchronousIrregular() throws {
+        let r = try workbench(["validate", "network", Self.brunel, "--set", "connections.1.J=-0.8mV",
+                               "--time", "1s", "--format", "json"], pluginPath: buildDirectory)
+        #expect(r.code == 0, "\(r.stdout)\(r.stderr)")
+        let o = try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])
+        #expect(o["stable"] as? Bool == true && o["agree"] as? Bool == true)
+        let rows = try #require(o["comparisons"] as? [[String: Any]])
+        let judged = rows.filter { $0["judged"] as? Bool == true }
+        #expect(judged.contains { $0["quantity"] as? String == "rate_hz" })
+        #expect(judged.contains { $0["quantity"] as? String == "cv" })
+        #expect(judged.contains { $0["quantity"] as? String == "spectrum_hz" })
+    }
+
+    /// Brunel's synchronous irregular state at g = 6, eta = 4: the theory's working point is unstable, and the
+    /// simulated rate oscillates near the predicted frequency (the theory with the sigma^2 channel: ~190 Hz;
+    /// Brunel 2000 reports ~180 Hz in simulation).
+    @Test func validateSynchronousIrregular() throws {
+        let args = ["validate", "network", Self.brunel, "--set", "connections.1.J=-0.6mV",
+                    "--set", "populations.E.external.rate=40Hz", "--set", "populations.I.external.rate=40Hz",
+                    "--time", "1s", "--format", "json"]
+        let r = try workbench(args, pluginPath: buildDirectory)
+        #expect(r.code == 0, "\(r.stdout)\(r.stderr)")
+        let o = try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])
+        #expect(o["stable"] as? Bool == false)
+        let osc = try #require(o["oscillation"] as? [String: Any])
+        let predicted = try #require(osc["predicted_hz"] as? Double), simulated = try #require(osc["simulated_hz"] as? Double)
+        #expect(abs(simulated - predicted) < 0.25 * predicted)
+        #expect((osc["peak_over_asynchronous"] as? Double ?? 0) > 100)
+        // Without the sigma^2 channel the mode is placed near 260 Hz: the check then fails (exit 4).
+        let mu = try workbench(args + ["--no-sigma2-channel"], pluginPath: buildDirectory)
+        #expect(mu.code == 4, "\(mu.stdout)")
+    }
+}
