@@ -90,6 +90,9 @@ public enum NetworkSimulationReport {
                 [formatNumber(f)] + r.populations.map { $0.spectrum[k].text }
             }
             s += renderTextTable([["f [Hz]"] + r.populations.map(\.name)] + rows)
+            s += "  peak/(rate/N): " + r.populations.compactMap { p in
+                peak(p, r.options.spectrumFrequencies).map { "\(p.name) \(formatSignificant($0.ratio, 3)) at \(formatNumber($0.f)) Hz" }
+            }.joined(separator: ", ") + "\n"
         }
         return s
     }
@@ -124,6 +127,32 @@ public enum NetworkSimulationReport {
             ("synaptic_events_per_second", .number(r.synapticEvents / r.runSeconds)),
         ]
         return JSON.object(top).render() + "\n"
+    }
+
+    /// The largest spectrum value over rate/N (the asynchronous level) and its frequency; nil without spectra.
+    public static func peak(_ p: NetworkSimulationResult.Population, _ freqs: [Double]) -> (f: Double, ratio: Double)? {
+        guard let k = p.spectrum.indices.max(by: { p.spectrum[$0].value < p.spectrum[$1].value }) else { return nil }
+        return (freqs[k], p.spectrum[k].value * Double(p.size) / p.rate.value)
+    }
+
+    /// A sweep (--grid): one row per point and population with the grid's values first; with --spectrum, the
+    /// spectrum's peak instead of the whole spectrum.
+    public static func sweepCSV(_ runs: [(values: [(String, String)], result: NetworkSimulationResult)]) -> String {
+        let keys = runs.first?.values.map(\.0) ?? []
+        let spectra = !(runs.first?.result.options.spectrumFrequencies.isEmpty ?? true)
+        var lines = [(keys.map(CSV.escape) + ["population", "rate_hz", "rate_se", "cv", "cv_se", "mean_v_mv", "mean_v_se"]
+            + (spectra ? ["peak_hz", "peak_over_rate_per_n"] : [])).joined(separator: ",")]
+        for run in runs {
+            for p in run.result.populations {
+                var row = run.values.map { CSV.escape($0.1) } + [CSV.escape(p.name)]
+                for e in [p.rate, p.cv, p.meanV] { row += [csvNumber(e.value), csvNumber(e.standardError)] }
+                if spectra, let pk = peak(p, run.result.options.spectrumFrequencies) {
+                    row += [csvNumber(pk.f), csvNumber(pk.ratio)]
+                }
+                lines.append(row.joined(separator: ","))
+            }
+        }
+        return lines.joined(separator: "\n") + "\n"
     }
 
     /// One row per population and quantity (rate_hz, cv, mean_v_mv, then spectrum_hz per frequency).

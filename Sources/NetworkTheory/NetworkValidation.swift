@@ -22,7 +22,8 @@
 // shown but not judged: the theory itself does not claim that number.
 //
 // An unstable point (a growing oscillation): the stationary quantities describe a state the network leaves, so they
-// are shown, not judged. The check is that the simulated population rate oscillates near the predicted frequency:
+// are shown, not judged, and the verdict is "not checked" (exit 4) when the mode lies above the spectra's range or
+// does not oscillate. The check is that the simulated population rate oscillates near the predicted frequency:
 // the largest peak of a spectrum relative to its asynchronous level rate/N must exceed 10, at a frequency within
 // 25 % (plus the grid step) of the linear theory's: the nonlinear oscillation's frequency is not the linear onset's.
 import Foundation
@@ -123,7 +124,7 @@ public struct NetworkValidation: Sendable {
             }
         }
         var oscillation: Oscillation?
-        if !stable, let st = point.stability, st.modeFrequency > 0 {
+        if !stable, let st = point.stability, st.modeFrequency > 0, st.modeFrequency <= freqs.last ?? 0 {
             // The clearest peak over all populations, relative to each one's asynchronous level.
             var best = (ratio: 0.0, f: Double.nan, population: "")
             for pop in simulation.populations {
@@ -205,6 +206,11 @@ extension NetworkValidation {
                 : "DISAGREE: \(bad) of \(judged) judged comparisons outside 4 SE + model error") + note
         }
         guard let o = oscillation else {
+            let f = analysis.points[pointIndex].stability?.modeFrequency ?? 0
+            if f > 0 {
+                return String(format: "NOT CHECKED: the growing mode at %.4g Hz is above the spectra's %.4g Hz "
+                              + "(--spectrum; at most the simulation's Nyquist frequency)", f, frequencies.last ?? 0)
+            }
             return "NOT CHECKED: the working point has a non-oscillating growing mode (the network leaves it)"
         }
         return (o.accepted ? "AGREE" : "DISAGREE")

@@ -156,6 +156,11 @@ struct NetworkRunWords: ParsableArguments {
             help: ArgumentHelp("Replace one value of the file (repeatable).", valueName: "path=value"))
     var overrides: [String] = []
 
+    @Option(parsing: .unconditionalSingleValue,
+            help: ArgumentHelp("Sweep one value of the file (repeatable), as 'network --grid'.",
+                               valueName: "path=values"))
+    var grid: [String] = []
+
     @Option(help: ArgumentHelp("Time segments of the standard errors and Welch spectra (default 20).",
                                valueName: "n"))
     var segments: String?

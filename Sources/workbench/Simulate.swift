@@ -106,21 +106,34 @@ extension Workbench {
             for w in run.warnings { printError("warning: \(w)") }
         }
 
-        /// `simulate network FILE`: the recurrent network (NetworkSimulation.swift).
+        /// `simulate network FILE`: the recurrent network (NetworkSimulation.swift); --grid sweeps like `network`.
         func runNetwork(_ extra: [String: String]) throws {
             let words = try NetworkRunWords.parse(parameters, command: "simulate")
             var extra = extra
             if spikes != nil { extra["spikes"] = spikes }
             if let s = words.segments { extra["segments"] = s }
-            let network = try words.load()
             let options = try NetworkRun.options(extra, spectrum: extra["spectrum"])
-            let result = try NetworkRun.simulate(network, options)
-            switch format.format ?? .table {
-            case .json: printOut(NetworkSimulationReport.json(result, network, file: words.file))
-            case .csv: printOut(NetworkSimulationReport.csv(result))
+            var runs: [(values: [(String, String)], result: NetworkSimulationResult, network: NetworkModel)] = []
+            for values in try NetworkSweep.points(words.grid) {
+                let network = try NetworkFile.load(path: words.file, overrides: words.overrides + values.flatMap {
+                    paths, value in paths.split(separator: ",").map { "\($0)=\(value)" }
+                })
+                runs.append((values, try NetworkRun.simulate(network, options), network))
+            }
+            switch format.format ?? (words.grid.isEmpty ? .table : .csv) {
+            case .json:
+                printOut(runs.map { NetworkSimulationReport.json($0.result, $0.network, file: words.file) }.joined())
+            case .csv:
+                printOut(words.grid.isEmpty ? NetworkSimulationReport.csv(runs[0].result)
+                         : NetworkSimulationReport.sweepCSV(runs.map { ($0.values, $0.result) }))
             case .table:
-                printOut(NetworkSimulationReport.table(result, network))
-                printError(NetworkSimulationReport.speed(result))
+                for run in runs {
+                    if !run.values.isEmpty {
+                        printOut("\n== " + run.values.map { "\($0.0) = \($0.1)" }.joined(separator: ", ") + "\n")
+                    }
+                    printOut(NetworkSimulationReport.table(run.result, run.network))
+                    printError(NetworkSimulationReport.speed(run.result))
+                }
             }
         }
 

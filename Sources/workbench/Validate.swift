@@ -79,6 +79,10 @@ extension Workbench {
             if precision != nil || assumeExact {
                 throw WorkbenchError.badInput("--precision and --assume-exact do not apply to a network")
             }
+            guard words.run.grid.isEmpty else {
+                throw WorkbenchError.badInput("validate network: --grid is not taken (one network per validation; "
+                    + "sweep with simulate network --grid and network --grid)")
+            }
             let network = try words.run.load()
             var theory = NetworkAnalysis.Options()
             theory.rateEstimator = words.rateEstimator
