@@ -7,6 +7,7 @@
     workbench.validate("siegert", 15, 5).all_agree
     workbench.atlas("siegert-colored", grid={"mu": [10, 15, 20], "sigma": 5, "tau_s": [0.5, 2]}, out="atlas-cn")
     workbench.init.plan([784, 256, 10], "fluctuation", nu=10, xi=2)
+    workbench.simulate_network("examples/networks/brunel-A.yaml", time="1s").populations["E"].rate
 
 The estimators are the CLI's plugins (lib*Plugin.so), called in-process through their C ABI (ctypes);
 simulate, validate and init run the `workbench` executable and read its JSON. `workbench.torch` (needs
@@ -20,11 +21,14 @@ from ._cli import Atlas, Observable, Quantity, Simulation, SpikeTrains, Validati
 from ._cli import simulate as _simulate, validate as _validate
 from ._errors import WorkbenchError, WorkbenchInputError, WorkbenchNumericalError, WorkbenchWarning
 from ._evaluate import Result, evaluate
+from ._network import (NetworkSimulation, NetworkTheory, NetworkValidation, PopulationActivity, WorkingPoint, network,
+                       simulate_network, validate_network)
 from ._registry import Description, WorkbenchPluginWarning, registry
 
 __version__ = "0.1.0"
 __all__ = ["evaluate", "estimators", "describe", "load_plugin", "plugin_failures", "simulate", "validate", "atlas",
-           "read_atlas", "Atlas", "init",
+           "read_atlas", "Atlas", "init", "network", "simulate_network", "validate_network", "NetworkTheory",
+           "NetworkSimulation", "NetworkValidation", "WorkingPoint", "PopulationActivity",
            "Result", "Description", "Simulation", "Validation", "Observable", "Quantity", "SpikeTrains",
            "WorkbenchError", "WorkbenchInputError", "WorkbenchNumericalError", "WorkbenchWarning",
            "WorkbenchPluginWarning", "PluginLoadError", "executable"]
