@@ -130,7 +130,11 @@ static void advance(wb_net *net, int32_t t, int64_t g0, int32_t steps) {
                      * decays and takes the spikes that arrived in the step. */
                     double c = net->current[i];
                     if (net->refractory[i] > 0) { net->refractory[i]--; v = p->v_reset; }
-                    else { v = p->v_inf + (v - p->v_inf) * p->decay + p->p_vi * c; spiked = v >= p->theta; integrated = 1; }
+                    else {
+                        v = p->v_inf + (v - p->v_inf) * p->decay + p->p_vi * c;
+                        spiked = v >= p->theta;
+                        integrated = 1;
+                    }
                     net->current[i] = c * p->decay_s + p->jump_scale * arriving;
                 } else if (net->refractory[i] > 0) {
                     net->refractory[i]--;          /* clamped: the input is lost (NEST's iaf_psc_delta) */
@@ -154,7 +158,9 @@ static void advance(wb_net *net, int32_t t, int64_t g0, int32_t steps) {
                             const double isi = (double)(g - last);
                             const double w = window / (window - isi);
                             net->isi_count[i]++;
-                            net->isi_weight[i] += w; net->isi_sum[i] += w * isi; net->isi_sum_squares[i] += w * isi * isi;
+                            net->isi_weight[i] += w;
+                            net->isi_sum[i] += w * isi;
+                            net->isi_sum_squares[i] += w * isi * isi;
                         }
                     }
                     net->last_spike[i] = g;

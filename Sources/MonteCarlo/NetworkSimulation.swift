@@ -207,7 +207,9 @@ public enum NetworkSimulator {
         for field in [\wb_net.spike_count, \.isi_count, \.last_spike, \.free_steps] {
             net[keyPath: field] = buffer(N, Int64(0))
         }
-        for field in [\wb_net.isi_weight, \.isi_sum, \.isi_sum_squares, \.v_sum] { net[keyPath: field] = buffer(N, 0.0) }
+        for field in [\wb_net.isi_weight, \.isi_sum, \.isi_sum_squares, \.v_sum] {
+            net[keyPath: field] = buffer(N, 0.0)
+        }
         let windowSteps = plan.steps - plan.windowStart
         net.counts = buffer(windowSteps * P, Int32(0))
         net.events = buffer(T, Int64(0))
@@ -309,8 +311,8 @@ public enum NetworkSimulator {
             }
             let P = spec.populations.count
             guard P >= 1, P <= 1000 else { throw bad("populations: \(P), valid range 1 to 1000") }
-            guard windowSteps * P <= 1 << 30 else {
-                throw bad("time = \(o.time) ms: \(windowSteps) steps x \(P) populations of activity is over 2^30")
+            guard windowSteps * P <= 1 << 28 else {
+                throw bad("time = \(o.time) ms: \(windowSteps) steps x \(P) populations of activity is over 2^28")
             }
             for p in spec.populations {
                 let name = "populations.\(p.name)"
@@ -318,8 +320,8 @@ public enum NetworkSimulator {
                 neurons += p.size
                 guard p.tauM.isFinite, p.tauM > 0 else { throw bad("\(name).tau_m = \(p.tauM) ms: must be > 0") }
                 guard p.tauS.isFinite, p.tauS >= 0 else { throw bad("\(name).tau_s = \(p.tauS) ms: must be >= 0") }
-                guard p.tauRef.isFinite, p.tauRef >= 0, p.tauRef <= 1e6 else {
-                    throw bad("\(name).tau_ref = \(p.tauRef) ms: valid range [0, 1e6] ms")
+                guard p.tauRef.isFinite, p.tauRef >= 0, p.tauRef <= 1e6, p.tauRef / o.dt <= 1e9 else {
+                    throw bad("\(name).tau_ref = \(p.tauRef) ms: valid range [0, 1e6] ms and at most 1e9 steps")
                 }
                 guard p.theta.isFinite, p.vReset.isFinite, p.vReset < p.theta else {
                     throw bad("\(name).v_reset = \(p.vReset) mV must be below theta = \(p.theta) mV")
@@ -398,7 +400,9 @@ public enum PopulationSpectrum {
     {
         guard !frequencies.isEmpty else { return [] }
         let h = dt * 1e-3, length = counts.count / segments
-        guard length >= 2 else { return frequencies.map { _ in Estimate(value: .nan, standardError: .nan, batches: 0) } }
+        guard length >= 2 else {
+            return frequencies.map { _ in Estimate(value: .nan, standardError: .nan, batches: 0) }
+        }
         let window = (0..<length).map { k in 0.5 - 0.5 * cos(2 * Double.pi * Double(k) / Double(length)) }
         let norm = h * window.reduce(0) { $0 + $1 * $1 }
         var power = Array(repeating: [Double](), count: frequencies.count)

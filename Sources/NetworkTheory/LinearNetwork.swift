@@ -254,8 +254,8 @@ struct LinearNetwork {
                 let filter = Complex<Double>(1) / Complex(1, 2 * Double.pi * f * network.populations[a].tauS * 1e-3)
                 let w = (0..<n).map { b -> Complex<Double> in
                     let phase = -2 * Double.pi * f * network.delay[a][b] * 1e-3
-                    return Complex(tau * network.indegree[a][b] * network.weight[a][b]) * Complex(cos(phase), sin(phase))
-                        * filter
+                    let weight = Complex(tau * network.indegree[a][b] * network.weight[a][b])
+                    return weight * Complex(cos(phase), sin(phase)) * filter
                 }
                 var sum = Complex<Double>.zero
                 for b in 0..<n {

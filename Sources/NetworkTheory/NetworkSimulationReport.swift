@@ -91,7 +91,9 @@ public enum NetworkSimulationReport {
             }
             s += renderTextTable([["f [Hz]"] + r.populations.map(\.name)] + rows)
             s += "  peak/(rate/N): " + r.populations.compactMap { p in
-                peak(p, r.options.spectrumFrequencies).map { "\(p.name) \(formatSignificant($0.ratio, 3)) at \(formatNumber($0.f)) Hz" }
+                peak(p, r.options.spectrumFrequencies).map {
+                    "\(p.name) \(formatSignificant($0.ratio, 3)) at \(formatNumber($0.f)) Hz"
+                }
             }.joined(separator: ", ") + "\n"
         }
         return s
@@ -113,12 +115,15 @@ public enum NetworkSimulationReport {
             return .object(fields)
         }
         var top: [(String, JSON)] = [
-            ("workbench_version", .string(workbenchVersion)), ("file", .string(file)), ("network", .string(model.name)), ("neurons", .number(Double(model.neurons))),
+            ("workbench_version", .string(workbenchVersion)), ("file", .string(file)),
+            ("network", .string(model.name)), ("neurons", .number(Double(model.neurons))),
             ("synapses", .number(Double(r.synapses))), ("time_ms", .number(o.time)), ("burn_in_ms", .number(o.burnIn)),
             ("dt_ms", .number(o.dt)), ("seed", .string(String(o.seed))), ("threads", .number(Double(r.threads))),
             ("segments", .number(Double(o.segments))),
         ]
-        if !o.spectrumFrequencies.isEmpty { top.append(("frequencies_hz", .array(o.spectrumFrequencies.map { .number($0) }))) }
+        if !o.spectrumFrequencies.isEmpty {
+            top.append(("frequencies_hz", .array(o.spectrumFrequencies.map { .number($0) })))
+        }
         top += [
             ("populations", .array(pops)),
             ("neuron_steps", .number(r.neuronSteps)), ("synaptic_events", .number(r.synapticEvents)),
@@ -140,8 +145,9 @@ public enum NetworkSimulationReport {
     public static func sweepCSV(_ runs: [(values: [(String, String)], result: NetworkSimulationResult)]) -> String {
         let keys = runs.first?.values.map(\.0) ?? []
         let spectra = !(runs.first?.result.options.spectrumFrequencies.isEmpty ?? true)
-        var lines = [(keys.map(CSV.escape) + ["population", "rate_hz", "rate_se", "cv", "cv_se", "mean_v_mv", "mean_v_se"]
-            + (spectra ? ["peak_hz", "peak_over_rate_per_n"] : [])).joined(separator: ",")]
+        let columns = ["population", "rate_hz", "rate_se", "cv", "cv_se", "mean_v_mv", "mean_v_se"]
+            + (spectra ? ["peak_hz", "peak_over_rate_per_n"] : [])
+        var lines = [(keys.map(CSV.escape) + columns).joined(separator: ",")]
         for run in runs {
             for p in run.result.populations {
                 var row = run.values.map { CSV.escape($0.1) } + [CSV.escape(p.name)]

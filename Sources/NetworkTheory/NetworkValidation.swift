@@ -90,8 +90,8 @@ public struct NetworkValidation: Sendable {
                 s + pow((r.0 - r.1) / max(abs(r.1), 1e-3), 2)
             }
         }
-        guard let index = analysis.points.indices.min(by: { distance(analysis.points[$0]) < distance(analysis.points[$1]) })
-        else { throw WorkbenchError.badInput("the theory found no working point to compare") }
+        let nearest = analysis.points.indices.min { distance(analysis.points[$0]) < distance(analysis.points[$1]) }
+        guard let index = nearest else { throw WorkbenchError.badInput("the theory found no working point to compare") }
         let point = analysis.points[index]
         let stable = point.stability?.stable ?? false
         let freqs = options.spectrumFrequencies
@@ -179,7 +179,9 @@ public struct NetworkValidation: Sendable {
             sigmaC[a] = max(s2 + 2 * variance, 0.01 * s2).squareRoot()
         }
         var rows: [(population: Int, mu: Double, sigma: Double, f: Double)] = []
-        for a in 0..<n { rows += [(a, wp.mu[a], wp.sigma[a], 0), (a, wp.mu[a], sigmaNP[a], 0), (a, wp.mu[a], sigmaC[a], 0)] }
+        for a in 0..<n {
+            rows += [(a, wp.mu[a], wp.sigma[a], 0), (a, wp.mu[a], sigmaNP[a], 0), (a, wp.mu[a], sigmaC[a], 0)]
+        }
         let batch = try theory.evaluate(rows, want: quantities, names: model.populations.map(\.name))
         return (0..<n).map { a in
             let change = { (row: Int) -> [Double] in
@@ -231,7 +233,8 @@ extension NetworkValidation {
         let point = a.points[pointIndex]
         out += "working point \(pointIndex + 1) of \(a.points.count) (nearest the simulated rates): "
         if let st = point.stability {
-            if st.stable, let sp = point.spectra, let k = sp.power[0].indices.max(by: { sp.power[0][$0] < sp.power[0][$1] }) {
+            let peak = point.spectra.flatMap { sp in sp.power[0].indices.max { sp.power[0][$0] < sp.power[0][$1] } }
+            if st.stable, let sp = point.spectra, let k = peak {
                 out += String(format: "stable; the theory's spectrum of %@ peaks at %.4g Hz\n",
                               a.network.populations[0].name, sp.frequencies[k])
             } else {

@@ -122,7 +122,7 @@ enum Completion {
     }
 
     static func models(_ words: [String], _ index: Int, _ prefix: String) -> [String] {
-        ModelSimulators.allNames.filter { $0.hasPrefix(prefix) }
+        (ModelSimulators.allNames + ["network"]).filter { $0.hasPrefix(prefix) }
     }
 
     /// `--name` of every parameter of the estimator (or model, for simulate) named on the line.

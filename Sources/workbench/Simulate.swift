@@ -35,7 +35,9 @@ extension Workbench {
 
             'workbench simulate network FILE' runs a recurrent network (see 'workbench
             network'): per population rate, CV and mean V, and with --spectrum the
-            population-rate spectra, each ± SE; --set path=value edits the file.
+            population-rate spectra, each ± SE. After FILE: --set path=value edits the
+            file, --grid path=values sweeps it (CSV with each spectral peak), and
+            --segments n sets the time segments of the SEs (default 20).
 
             Examples:
               workbench simulate lif-white 15 5 --neurons 4000 --time 5s --seed 7

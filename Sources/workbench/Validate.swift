@@ -24,6 +24,8 @@ extension Workbench {
             (see 'workbench network') against its simulation: rates, CVs, mean V and
             spectra within 4 SE + the model error the theory estimates for itself, or,
             at an unstable working point, an oscillation near the predicted frequency.
+            After FILE: --set path=value, --[no-]sigma2-channel (default: on for delta
+            synapses), --rate-estimator, --response-estimator, --segments n.
 
             Examples:
               workbench validate siegert 15 5

@@ -64,6 +64,18 @@ import WorkbenchCore
         #expect(abs(r.spectrum[2].value - level) < 5 * r.spectrum[2].standardError + 0.2 * level)
     }
 
+    /// The same with exponential synapses (tau_s = 0.5 ms, the microcircuit's neuron): the Fourcaud-Brunel rate of
+    /// siegert-colored at mu = 28.096 mV, sigma = 2.2212 mV is 102.161 Hz, CV 0.11094.
+    @Test func unconnectedNeuronsWithExponentialSynapses() throws {
+        var p = NetworkSimulationSpec.Population(name: "E", size: 4000)
+        p.tauM = 10; p.theta = 15; p.vReset = 0; p.tauS = 0.5
+        p.externalRate = 8; p.externalIndegree = 2000; p.externalWeight = 0.1756
+        let spec = NetworkSimulationSpec(populations: [p], indegree: [[0]], weight: [[0]], delay: [[1]])
+        let r = try NetworkSimulator.run(spec, options(time: 2000)).populations[0]
+        #expect(abs(r.rate.value / 102.161 - 1) < 0.01)
+        #expect(abs(r.cv.value / 0.11094 - 1) < 0.05)
+    }
+
     /// A regular neuron (DC above threshold, no noise) spikes every tau_ref + tau_m ln((dc - V_r)/(dc - theta)),
     /// and the spectrum of its train peaks at that rate.
     @Test func regularNeuronAndSpectrumPeak() throws {
@@ -85,7 +97,8 @@ import WorkbenchCore
     /// Brunel A (g = 5, eta = 2) against Brian2 2.11 cpp_standalone on the same network: rates, CV and the
     /// population-rate spectrum agree within the two runs' errors.
     @Test func brunelAgreesWithBrian2() throws {
-        let data = try Data(contentsOf: URL(fileURLWithPath: packageRoot + "/Tests/Fixtures/network_brunel_brian2.json"))
+        let fixture = packageRoot + "/Tests/Fixtures/network_brunel_brian2.json"
+        let data = try Data(contentsOf: URL(fileURLWithPath: fixture))
         let b2 = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
         let spectrum = try #require(b2["spectrum"] as? [String: Any])
         let freqs = try #require(spectrum["frequencies_hz"] as? [Double])
@@ -204,7 +217,8 @@ import WorkbenchCore
         let o = try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])
         #expect(o["stable"] as? Bool == false)
         let osc = try #require(o["oscillation"] as? [String: Any])
-        let predicted = try #require(osc["predicted_hz"] as? Double), simulated = try #require(osc["simulated_hz"] as? Double)
+        let predicted = try #require(osc["predicted_hz"] as? Double)
+        let simulated = try #require(osc["simulated_hz"] as? Double)
         #expect(abs(simulated - predicted) < 0.25 * predicted)
         #expect((osc["peak_over_asynchronous"] as? Double ?? 0) > 100)
         // Without the sigma^2 channel the mode is placed near 260 Hz: the check then fails (exit 4).

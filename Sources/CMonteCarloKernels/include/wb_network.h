@@ -19,7 +19,8 @@ typedef struct {
     int32_t refractory_steps;
     int32_t exponential;             /* 1: exponential synapses (tau_s > 0) */
     double decay_s;                  /* e^{-dt/tau_s} */
-    double p_vi;                     /* V gained per unit current over a step: tau_s/(tau_s-tau_m)(e^{-h/tau_s}-e^{-h/tau_m}) */
+    double p_vi;                     /* V gained per unit current over a step:
+                                        tau_s/(tau_s-tau_m)(e^{-h/tau_s}-e^{-h/tau_m}) */
     double jump_scale;               /* current jump per mV of weight: tau_m/tau_s (1 for delta synapses) */
     double external_weight;          /* mV */
     /* Poisson count of the external input per step: cdf[0..size-1] (cdf[size-1] = 1), and a guide table
