@@ -103,7 +103,21 @@ public enum NetworkSimulationReport {
         .object([("value", JSON.num(e.value)), ("se", JSON.num(e.standardError))])
     }
 
+    /// One run's JSON object; a sweep's runs each carry their "set" values.
     public static func json(_ r: NetworkSimulationResult, _ model: NetworkModel, file: String) -> String {
+        jsonValue(r, model, file: file).render() + "\n"
+    }
+
+    /// A sweep (--grid): an array of the runs' objects, each with the grid's values under "set".
+    public static func sweepJSON(_ runs: [(values: [(String, String)], result: NetworkSimulationResult,
+                                           network: NetworkModel)], file: String) -> String {
+        JSON.array(runs.map { run in
+            guard case .object(let fields) = jsonValue(run.result, run.network, file: file) else { return .null }
+            return .object([("set", .object(run.values.map { ($0.0, JSON.string($0.1)) }))] + fields)
+        }).render() + "\n"
+    }
+
+    static func jsonValue(_ r: NetworkSimulationResult, _ model: NetworkModel, file: String) -> JSON {
         let o = r.options
         let pops: [JSON] = r.populations.map { p in
             var fields: [(String, JSON)] = [
@@ -131,7 +145,7 @@ public enum NetworkSimulationReport {
             ("neuron_steps_per_second", .number(r.neuronSteps / r.runSeconds)),
             ("synaptic_events_per_second", .number(r.synapticEvents / r.runSeconds)),
         ]
-        return JSON.object(top).render() + "\n"
+        return JSON.object(top)
     }
 
     /// The largest spectrum value over rate/N (the asynchronous level) and its frequency; nil without spectra.

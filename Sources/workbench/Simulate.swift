@@ -124,7 +124,9 @@ extension Workbench {
             }
             switch format.format ?? (words.grid.isEmpty ? .table : .csv) {
             case .json:
-                printOut(runs.map { NetworkSimulationReport.json($0.result, $0.network, file: words.file) }.joined())
+                let first = runs[0]
+                printOut(words.grid.isEmpty ? NetworkSimulationReport.json(first.result, first.network, file: words.file)
+                         : NetworkSimulationReport.sweepJSON(runs, file: words.file))
             case .csv:
                 printOut(words.grid.isEmpty ? NetworkSimulationReport.csv(runs[0].result)
                          : NetworkSimulationReport.sweepCSV(runs.map { ($0.values, $0.result) }))

@@ -176,6 +176,12 @@ import WorkbenchCore
         let json = try workbench(["simulate", "network", Self.brunel, "--time", "100ms", "--format", "json"])
         let object = try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any]
         #expect(object?["synaptic_events_per_second"] is Double)
+        // A sweep is one JSON array, each run with its grid values.
+        let sweep = try workbench(["simulate", "network", Self.brunel, "--time", "100ms", "--burn-in", "50ms",
+                                   "--grid", "connections.1.J=-0.5,-0.8", "--format", "json"])
+        let runs = try JSONSerialization.jsonObject(with: Data(sweep.stdout.utf8)) as? [[String: Any]]
+        #expect(runs?.count == 2)
+        #expect((runs?[1]["set"] as? [String: String])?["connections.1.J"] == "-0.8")
         for (args, message) in [
             (["--time", "0s"], "time = 0.0 ms: must be > 0"),
             (["--neurons", "100"], "option 'neurons' does not apply to a network"),
