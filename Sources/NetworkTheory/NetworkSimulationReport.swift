@@ -90,11 +90,12 @@ public enum NetworkSimulationReport {
                 [formatNumber(f)] + r.populations.map { $0.spectrum[k].text }
             }
             s += renderTextTable([["f [Hz]"] + r.populations.map(\.name)] + rows)
-            s += "  peak/(rate/N): " + r.populations.compactMap { p in
+            let peaks = r.populations.compactMap { p in
                 peak(p, r.options.spectrumFrequencies).map {
                     "\(p.name) \(formatSignificant($0.ratio, 3)) at \(formatNumber($0.f)) Hz"
                 }
-            }.joined(separator: ", ") + "\n"
+            }
+            if !peaks.isEmpty { s += "  peak/(rate/N): " + peaks.joined(separator: ", ") + "\n" }
         }
         return s
     }
@@ -150,7 +151,8 @@ public enum NetworkSimulationReport {
 
     /// The largest spectrum value over rate/N (the asynchronous level) and its frequency; nil without spectra.
     public static func peak(_ p: NetworkSimulationResult.Population, _ freqs: [Double]) -> (f: Double, ratio: Double)? {
-        guard let k = p.spectrum.indices.max(by: { p.spectrum[$0].value < p.spectrum[$1].value }) else { return nil }
+        guard p.rate.value > 0, let k = p.spectrum.indices.max(by: { p.spectrum[$0].value < p.spectrum[$1].value })
+        else { return nil }   // a silent population has no asynchronous level
         return (freqs[k], p.spectrum[k].value * Double(p.size) / p.rate.value)
     }
 
@@ -166,8 +168,9 @@ public enum NetworkSimulationReport {
             for p in run.result.populations {
                 var row = run.values.map { CSV.escape($0.1) } + [CSV.escape(p.name)]
                 for e in [p.rate, p.cv, p.meanV] { row += [csvNumber(e.value), csvNumber(e.standardError)] }
-                if spectra, let pk = peak(p, run.result.options.spectrumFrequencies) {
-                    row += [csvNumber(pk.f), csvNumber(pk.ratio)]
+                if spectra {
+                    let pk = peak(p, run.result.options.spectrumFrequencies)
+                    row += [pk.map { csvNumber($0.f) } ?? "", pk.map { csvNumber($0.ratio) } ?? ""]
                 }
                 lines.append(row.joined(separator: ","))
             }

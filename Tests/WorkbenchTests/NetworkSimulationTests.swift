@@ -193,6 +193,22 @@ import WorkbenchCore
             #expect(r.code == 2, "\(args)")
             #expect(r.stderr.contains(message), "\(args): \(r.stderr)")
         }
+        // A silent population has no spectral peak: empty cells, the same number of columns.
+        let dir = try temporaryDirectory("silent")
+        let silent = dir + "/silent.yaml"
+        try """
+            populations:
+              E: {size: 100, dc: 5 mV}
+              D: {size: 100, external: {rate: 10 Hz, indegree: 100, J: 0.1 mV}}
+            connections:
+              - {from: E, to: D, indegree: 10, J: 0.1 mV, delay: 1 ms}
+            """.write(toFile: silent, atomically: true, encoding: .utf8)
+        let quiet = try workbench(["simulate", "network", silent, "--time", "200ms", "--spectrum", "10,20",
+                                   "--grid", "populations.E.dc=5,25"])
+        #expect(quiet.code == 0, "\(quiet.stderr)")
+        let lines = quiet.stdout.split(separator: "\n")
+        #expect(lines.count == 5 && lines.allSatisfy { $0.split(separator: ",", omittingEmptySubsequences: false).count == 10 })
+        #expect(lines[1].hasPrefix("5,E,0,0,,,5") && lines[1].hasSuffix(",,"))
         let missing = try workbench(["simulate", "network", "/nonexistent.yaml"])
         #expect(missing.code == 2 && missing.stderr.contains("nonexistent.yaml"))
     }
