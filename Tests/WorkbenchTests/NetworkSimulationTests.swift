@@ -158,6 +158,54 @@ import WorkbenchCore
         }
     }
 
+    /// Hostile files: 3000 seeded mutations of a small network file (digits, signs, exponents, inf/nan, brackets,
+    /// deletions). Each either fails to parse with a bad-input error, or is simulated for 5 ms (if small) or
+    /// refused with a named error: never a trap, which would end this test process.
+    @Test func mutatedFilesNeverTrap() throws {
+        let base = """
+            neuron: {tau_m: 20 ms, theta: 20 mV, v_reset: 10 mV, tau_ref: 2 ms, tau_s: 0.5 ms}
+            populations:
+              E: {size: 160, external: {rate: 20 Hz, indegree: 100, J: 0.2 mV}, dc: 1 mV}
+              I: {size: 40, external: {rate: 20 Hz, indegree: 100, J: 0.2 mV}}
+            connections:
+              - {from: E, to: [E, I], indegree: 40, J: 0.2 mV, delay: 1.5 ms}
+              - {from: I, to: [E, I], probability: 0.25, J: -1 mV, delay: 0.5 ms}
+            """
+        let pieces = ["0", "1", "9", "-", ".", "e", "e308", "1e300", "-1e300", "inf", "nan", "1e-300", "{", "}", ",",
+                      ":", " ", "2147483648", "0.0", "ms", "s"]
+        var state: UInt64 = 12345
+        var parsed = 0, simulated = 0, refused = 0
+        var o = NetworkSimulationOptions()
+        o.time = 5; o.burnIn = 0; o.threads = 2
+        for _ in 0..<3000 {
+            var text = Array(base)
+            for _ in 0..<(1 + Int(splitMix64(&state) % 3)) {
+                let at = Int(splitMix64(&state) % UInt64(text.count))
+                switch splitMix64(&state) % 3 {
+                case 0: text.remove(at: at)
+                case 1: text.insert(contentsOf: pieces[Int(splitMix64(&state) % UInt64(pieces.count))], at: at)
+                default: text[at] = Array("0123456789-.e")[Int(splitMix64(&state) % 13)]
+                }
+            }
+            let model: NetworkModel
+            do { model = try NetworkFile.parse(String(text)) } catch let e as WorkbenchError {
+                #expect(e.code == .badInput)
+                continue
+            }
+            parsed += 1
+            guard model.neurons <= 20_000, model.synapses <= 5e6 else { continue }
+            do {
+                let r = try NetworkSimulator.run(model.simulationSpec, o)
+                #expect(r.populations.count == model.count)
+                simulated += 1
+            } catch let e as NetworkSimulator.Failure {
+                #expect(!e.description.isEmpty)
+                refused += 1
+            }
+        }
+        #expect(parsed > 100 && simulated > 50, "parsed \(parsed), simulated \(simulated), refused \(refused)")
+    }
+
     // MARK: the command
 
     @Test func simulateNetworkCommand() throws {
