@@ -37,11 +37,12 @@ def welch(counts, neurons, dt_s, segments, freqs):
     w = 0.5 - 0.5 * np.cos(2 * np.pi * k / length)
     norm = dt_s * np.sum(w * w)
     out = []
+    mean = counts[:segments * length].mean() / (neurons * dt_s)     # the window's mean rate, not each segment's
     for f in freqs:
         p = []
         for s in range(segments):
             r = counts[s * length:(s + 1) * length] / (neurons * dt_s)
-            x = w * (r - r.mean()) * dt_s
+            x = w * (r - mean) * dt_s
             z = np.sum(x * np.exp(-2j * np.pi * f * dt_s * k))
             p.append(abs(z) ** 2 / norm)
         p = np.array(p)

@@ -18,8 +18,9 @@
 //              by T/(T - L), the inverse of its chance to be seen (Horvitz-Thompson), which removes that bias.
 //   mean_v_mv  V averaged over non-refractory steps; SE over the neuron groups.
 //   spectrum   of the population rate r(t) = spikes per step / (N h) [Hz], two-sided, Welch: each time segment
-//              Hann-windowed, S(f) = |sum_k w_k (r_k - mean) h e^{-2 pi i f t_k}|^2 / (h sum_k w_k^2); the value is
-//              the mean over segments, the SE their spread / sqrt(segments). At high f it tends to rate / N.
+//              Hann-windowed, S(f) = |sum_k w_k (r_k - mean) h e^{-2 pi i f t_k}|^2 / (h sum_k w_k^2) with the
+//              window's mean rate; the value is the mean over segments, the SE their spread / sqrt(segments). At
+//              high f it tends to rate / N; below ~2/T_segment the window's main lobe smooths it.
 import CMonteCarloKernels
 import Foundation
 
@@ -123,8 +124,11 @@ public enum NetworkSimulator {
             c.exponential = p.tauS > 0 ? 1 : 0
             if p.tauS > 0 {
                 c.decay_s = exp(-h / p.tauS)
+                // e^{-h/tau_m} expm1(x) = -e^{-h/tau_s} expm1(-x): the form whose factors stay finite for either sign.
                 let x = h * (p.tauS - p.tauM) / (p.tauM * p.tauS)
-                c.p_vi = h / p.tauM * exp(-h / p.tauM) * (x == 0 ? 1 : expm1(x) / x)
+                c.p_vi = x == 0 ? h / p.tauM * exp(-h / p.tauM)
+                    : x < 0 ? h / p.tauM * exp(-h / p.tauM) * expm1(x) / x
+                    : h / p.tauM * exp(-h / p.tauS) * -expm1(-x) / x
                 c.jump_scale = p.tauM / p.tauS
             } else {
                 c.jump_scale = 1
@@ -311,6 +315,10 @@ public enum NetworkSimulator {
             }
             let P = spec.populations.count
             guard P >= 1, P <= 1000 else { throw bad("populations: \(P), valid range 1 to 1000") }
+            for (name, m) in [("indegree", spec.indegree), ("weight", spec.weight), ("delay", spec.delay)]
+            where m.count != P || m.contains(where: { $0.count != P }) {
+                throw bad("the \(name) matrix is not \(P) x \(P) (one row and column per population)")
+            }
             guard windowSteps * P <= 1 << 28 else {
                 throw bad("time = \(o.time) ms: \(windowSteps) steps x \(P) populations of activity is over 2^28")
             }
@@ -318,8 +326,14 @@ public enum NetworkSimulator {
                 let name = "populations.\(p.name)"
                 guard p.size >= 1, p.size <= 100_000_000 else { throw bad("\(name).size = \(p.size): valid 1 to 1e8") }
                 neurons += p.size
-                guard p.tauM.isFinite, p.tauM > 0 else { throw bad("\(name).tau_m = \(p.tauM) ms: must be > 0") }
-                guard p.tauS.isFinite, p.tauS >= 0 else { throw bad("\(name).tau_s = \(p.tauS) ms: must be >= 0") }
+                // Time constants far below dt would only feed inf x 0 into the propagators.
+                guard p.tauM.isFinite, p.tauM >= 1e-3 * o.dt else {
+                    throw bad("\(name).tau_m = \(p.tauM) ms: at least dt/1000 = \(1e-3 * o.dt) ms")
+                }
+                guard p.tauS.isFinite, p.tauS == 0 || p.tauS >= 1e-3 * o.dt else {
+                    throw bad("\(name).tau_s = \(p.tauS) ms: 0 (delta synapses) or at least dt/1000 = "
+                        + "\(1e-3 * o.dt) ms")
+                }
                 guard p.tauRef.isFinite, p.tauRef >= 0, p.tauRef <= 1e6, p.tauRef / o.dt <= 1e9 else {
                     throw bad("\(name).tau_ref = \(p.tauRef) ms: valid range [0, 1e6] ms and at most 1e9 steps")
                 }
@@ -353,12 +367,14 @@ public enum NetworkSimulator {
                     maxDelay = max(maxDelay, delaySteps[a][b]); minDelay = min(minDelay, delaySteps[a][b])
                 }
             }
-            self.minDelay = minDelay == .max ? min(maxDelay, 100) : minDelay
+            // Without connections nothing is delivered: long intervals, few barriers.
+            self.minDelay = minDelay == .max ? 100 : minDelay
             ringSlots = maxDelay + 1
             threads = max(1, min(o.threads, neurons, 256))
             // Memory: 4 bytes per synapse, the ring, per-neuron state and the threads' split points.
             let bytes = 4 * bound + 8 * Double(ringSlots * neurons) + 120 * Double(neurons)
-                + 8 * Double(neurons * P * (threads + 2)) + 4 * Double(windowSteps * P)
+                + 4 * Double(neurons) * Double(self.minDelay) + 8 * Double(neurons * P * (threads + 3))
+                + 8 * Double(windowSteps * P)
             let available = Double(ProcessInfo.processInfo.physicalMemory)
             guard bytes < 0.8 * available else {
                 throw bad(String(format: "the network needs about %.1f GB; this machine has %.1f GB", bytes / 1e9,
@@ -407,9 +423,12 @@ public enum PopulationSpectrum {
         let norm = h * window.reduce(0) { $0 + $1 * $1 }
         var power = Array(repeating: [Double](), count: frequencies.count)
         var x = [Double](repeating: 0, count: length)
+        // The mean of the whole window, not of each segment: a segment's own mean would also remove its share of
+        // the power below ~2/T_segment (at f = 1/(2 T_segment) about half of it).
+        let used = counts[0..<(segments * length)]
+        let mean = used.reduce(0.0) { $0 + Double($1) } / (Double(used.count) * Double(neurons) * h)
         for s in 0..<segments {
             let rates = counts[(s * length)..<((s + 1) * length)].map { Double($0) / (Double(neurons) * h) }
-            let mean = rates.reduce(0, +) / Double(length)
             for k in 0..<length { x[k] = window[k] * (rates[k] - mean) * h }
             for (j, f) in frequencies.enumerated() {
                 // The phasor by rotation, re-anchored every 1024 samples (its error stays at rounding).

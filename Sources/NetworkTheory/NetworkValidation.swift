@@ -19,7 +19,8 @@
 //                   sigma_c^2 = sigma^2 + 2 V_c.
 // A spectrum's delta at f is delta_rate (1 + 2 |Q(f) - 1|): a relative error e of the transfer function changes
 // Q D Q^H by about 2 e |Q - 1|, large near a weakly damped mode. A comparison whose delta is 1 (100 %) or more is
-// shown but not judged: the theory itself does not claim that number.
+// shown but not judged: the theory itself does not claim that number; so is a spectrum below 2/T_segment, where
+// Welch's estimate averages over its window's main lobe.
 //
 // An unstable point (a growing oscillation): the stationary quantities describe a state the network leaves, so they
 // are shown, not judged, and the verdict is "not checked" (exit 4) when the mode lies above the spectra's range or
@@ -36,8 +37,11 @@ public struct NetworkValidation: Sendable {
         /// The spectrum's frequency [Hz]; nil for rate, CV and mean V.
         public var frequency: Double?
         public var acceptance: Acceptance
-        /// A model error of 100 % or more: the theory disclaims this number, so it is shown, not judged.
-        public var judged: Bool { acceptance.delta < 1 }
+        /// Below 2 / T_segment, where the Welch estimate smooths over its window's main lobe.
+        public var belowResolution = false
+        /// A model error of 100 % or more (the theory disclaims this number) or a frequency below the spectral
+        /// resolution: shown, not judged.
+        public var judged: Bool { acceptance.delta < 1 && !belowResolution }
         public var failed: Bool { judged && !acceptance.accepted }
     }
 
@@ -66,7 +70,8 @@ public struct NetworkValidation: Sendable {
     public var oscillation: Oscillation?
     public var stable: Bool
     public var allAgree: Bool {
-        stable ? comparisons.allSatisfy { !$0.failed } : (oscillation?.accepted ?? false)
+        stable ? comparisons.contains(where: \.judged) && !comparisons.contains(where: \.failed)
+            : (oscillation?.accepted ?? false)
     }
 
     static let quantities = ["rate_hz", "cv", "mean_v_mv"]
@@ -75,6 +80,8 @@ public struct NetworkValidation: Sendable {
                            simulation simOptions: NetworkSimulationOptions) throws -> NetworkValidation {
         var options = options
         var sim = simOptions
+        // Ascending and distinct: the collective-input integral and the mode's range check read the grid in order.
+        options.spectrumFrequencies = Array(Set(options.spectrumFrequencies)).sorted()
         if options.spectrumFrequencies.isEmpty {
             let top = min(500, 500 / sim.dt)
             options.spectrumFrequencies = stride(from: 5.0, through: top, by: 5).map { $0 }
@@ -114,12 +121,14 @@ public struct NetworkValidation: Sendable {
                                            standardError: measured[q].standardError, delta: errors[a].delta(q))))
             }
             if let spectra = point.spectra {
+                let resolution = 2000 * Double(sim.segments) / sim.time     // 2 / T_segment [Hz]
                 for (k, f) in freqs.enumerated() where spectra.power[a][k].isFinite {
                     let delta = errors[a].delta(0) * (1 + 2 * spectra.amplification[k])
                     comparisons.append(Comparison(
                         population: pop.name, quantity: "spectrum_hz", frequency: f,
                         acceptance: Acceptance(theory: spectra.power[a][k], monteCarlo: pop.spectrum[k].value,
-                                               standardError: pop.spectrum[k].standardError, delta: delta)))
+                                               standardError: pop.spectrum[k].standardError, delta: delta),
+                        belowResolution: f < resolution))
                 }
             }
         }
@@ -162,7 +171,7 @@ public struct NetworkValidation: Sendable {
                 let cv = wp.cv[b].isFinite ? wp.cv[b] : 1
                 recurrentReduction += tau * kj2 * (1 - cv * cv)
             }
-            skew[a] = abs(tau * k3 / 3) / pow(tau * k2 / 2, 1.5)
+            skew[a] = k2 > 0 ? abs(tau * k3 / 3) / pow(tau * k2 / 2, 1.5) : 0     // no shot noise, no skew
             let s2 = wp.sigma[a] * wp.sigma[a]
             sigmaNP[a] = max(s2 - recurrentReduction, 0.01 * s2).squareRoot()
             var variance = 0.0
@@ -203,7 +212,8 @@ extension NetworkValidation {
         if stable {
             let judged = comparisons.filter(\.judged).count, bad = comparisons.filter(\.failed).count
             let skipped = comparisons.count - judged
-            let note = skipped > 0 ? " (\(skipped) not judged: model error >= 100 %)" : ""
+            if judged == 0 { return "NOT CHECKED: no comparison has a model error below 100 %" }
+            let note = skipped > 0 ? " (\(skipped) not judged: model error >= 100 % or below 2/T_segment)" : ""
             return (bad == 0 ? "AGREE: all \(judged) judged comparisons within 4 SE + model error"
                 : "DISAGREE: \(bad) of \(judged) judged comparisons outside 4 SE + model error") + note
         }

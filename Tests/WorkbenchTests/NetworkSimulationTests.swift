@@ -76,6 +76,33 @@ import WorkbenchCore
         #expect(abs(r.cv.value / 0.11094 - 1) < 0.05)
     }
 
+    /// Welch's estimate of white counts is flat down to half a segment's resolution (subtracting each segment's own
+    /// mean would halve it there).
+    @Test func welchSpectrumIsFlatForWhiteCounts() {
+        var state: UInt64 = 7
+        let p = 0.02, h = 1e-4      // spike probability per 0.1 ms step: 200 Hz, one neuron
+        let counts = (0..<(64 * 2000)).map { _ in Int32(Double(splitMix64(&state) >> 11) * 0x1p-53 < p ? 1 : 0) }
+        let level = p / h
+        let s = PopulationSpectrum.welch(counts, neurons: 1, dt: 0.1, segments: 64, frequencies: [2.5, 5, 100, 1000])
+        for e in s { #expect(abs(e.value - level) < 3 * e.standardError, "\(e.value) vs \(level)") }
+    }
+
+    /// A membrane time constant far below the synaptic one (and below dt/709) keeps the propagator finite.
+    @Test func extremeTimeConstantsStayFinite() throws {
+        var p = NetworkSimulationSpec.Population(name: "E", size: 200)
+        p.tauM = 1.2e-4; p.tauS = 5; p.theta = 15; p.vReset = 0
+        p.externalRate = 8; p.externalIndegree = 2000; p.externalWeight = 0.1756
+        let spec = NetworkSimulationSpec(populations: [p], indegree: [[0]], weight: [[0]], delay: [[1]])
+        let r = try NetworkSimulator.run(spec, options(time: 200)).populations[0]
+        #expect(r.meanV.value.isFinite && r.rate.value.isFinite)
+        var tiny = spec
+        tiny.populations[0].tauS = 1e-9
+        #expect(throws: NetworkSimulator.Failure.self) { try NetworkSimulator.run(tiny, options()) }
+        var ragged = spec
+        ragged.weight = [[0, 1]]
+        #expect(throws: NetworkSimulator.Failure.self) { try NetworkSimulator.run(ragged, options()) }
+    }
+
     /// A regular neuron (DC above threshold, no noise) spikes every tau_ref + tau_m ln((dc - V_r)/(dc - theta)),
     /// and the spectrum of its train peaks at that rate.
     @Test func regularNeuronAndSpectrumPeak() throws {
