@@ -11,18 +11,8 @@ public enum NetworkRun {
         if let t = extra["time"] { o.time = try Quantity.parse(t, unit: "ms", name: "time") }
         if let t = extra["dt"] { o.dt = try Quantity.parse(t, unit: "ms", name: "dt") }
         if let t = extra["burn_in"] { o.burnIn = try Quantity.parse(t, unit: "ms", name: "burn_in") }
-        if let s = extra["seed"] {
-            guard let seed = UInt64(s) else {
-                throw WorkbenchError.badInput("option 'seed' = '\(s)' is not a non-negative integer")
-            }
-            o.seed = seed
-        }
-        if let s = extra["threads"] {
-            guard let t = Int(s), t >= 1, t <= 256 else {
-                throw WorkbenchError.badInput("option 'threads' = '\(s)' is out of range (valid: 1 to 256)")
-            }
-            o.threads = t
-        }
+        if let s = extra["seed"] { o.seed = try ModelRunRequest.seedOption(s) }
+        if let s = extra["threads"] { o.threads = try ModelRunRequest.threadsOption(s, maximum: 256) }
         if let s = extra["segments"] {
             guard let n = Int(s), n >= 2, n <= 64 else {
                 throw WorkbenchError.badInput("option 'segments' = '\(s)' is out of range (valid: 2 to 64)")
@@ -38,12 +28,15 @@ public enum NetworkRun {
         return o
     }
 
-    /// Frequencies [Hz] (f1,f2,... or a:b:step / a:b:logN): at most 10 000, each in (0, 1/(2 dt)].
-    public static func frequencies(_ text: String) throws -> [Double] {
+    /// --spectrum's frequencies [Hz] (f1,f2,... or a:b:step / a:b:logN), at most `limit` of them (a simulation's
+    /// must also lie in (0, 1/(2 dt)], checked by `simulate`).
+    public static func frequencies(_ text: String, limit: Int = 10_000) throws -> [Double] {
         let values = try Evaluator.gridValues(text, name: "--spectrum") {
             try Quantity.parse($0, unit: "Hz", name: "--spectrum")
         }
-        guard values.count <= 10_000 else { throw WorkbenchError.badInput("--spectrum '\(text)': over 10000 values") }
+        guard values.count <= limit else {
+            throw WorkbenchError.badInput("--spectrum '\(text)': more than \(limit) values")
+        }
         return values.map { Double($0) ?? .nan }
     }
 

@@ -111,14 +111,8 @@ public struct ModelRunRequest {
             }
             o.samples = Int(n)
         }
-        if let s = extra["seed"] {
-            guard let seed = UInt64(s) else { throw WorkbenchError.badInput("option 'seed' = '\(s)' is not a non-negative integer") }
-            o.seed = seed
-        }
-        if let s = extra["threads"] {
-            guard let t = Int(s), t >= 1, t <= 1024 else { throw WorkbenchError.badInput("option 'threads' = '\(s)' is out of range (valid: 1 to 1024)") }
-            o.threads = t
-        }
+        if let s = extra["seed"] { o.seed = try seedOption(s) }
+        if let s = extra["threads"] { o.threads = try threadsOption(s, maximum: 1024) }
         for name in ["dt", "time", "burn_in", "scheme", "density", "modulate", "spectrum", "spikes"]
         where extra[name] != nil && !sim.options.contains(name) {
             throw WorkbenchError.badInput("option '\(name)' does not apply to model \(sim.name) (its options: \(sim.options.sorted().joined(separator: ", ")))")
@@ -132,6 +126,22 @@ public struct ModelRunRequest {
         if let f = extra["spectrum"] { o.spectrumFrequencies = try spectrumFrequencies(f) }
         o.recordSpikes = extra["spikes"] != nil
         do { return try sim.resolve(o, values) } catch let e as SimulatorInputError { throw WorkbenchError.badInput(e.message) }
+    }
+
+    /// --seed: a non-negative integer (every simulator's).
+    public static func seedOption(_ s: String) throws -> UInt64 {
+        guard let seed = UInt64(s) else {
+            throw WorkbenchError.badInput("option 'seed' = '\(s)' is not a non-negative integer")
+        }
+        return seed
+    }
+
+    /// --threads: 1 to `maximum`.
+    public static func threadsOption(_ s: String, maximum: Int) throws -> Int {
+        guard let t = Int(s), t >= 1, t <= maximum else {
+            throw WorkbenchError.badInput("option 'threads' = '\(s)' is out of range (valid: 1 to \(maximum))")
+        }
+        return t
     }
 
     /// `vmin:vmax:bins`, potentials with units allowed (e.g. -10:20:60).

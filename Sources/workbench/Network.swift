@@ -87,7 +87,8 @@ extension Workbench {
             options.stability = stability
             options.sigma2Channel = sigma2Channel
             options.pluginPaths = plugins.pluginPath
-            if let spectrum { options.spectrumFrequencies = try NetworkSweep.numbers(spectrum, what: "--spectrum") }
+            // At most 100 000 frequencies: each is an estimator row per population and an n x n complex matrix.
+            if let spectrum { options.spectrumFrequencies = try NetworkRun.frequencies(spectrum, limit: 100_000) }
             let sweep = try NetworkSweep.points(grid)
             var runs: [(values: [(String, String)], analysis: NetworkAnalysis)] = []
             for values in sweep {
@@ -111,15 +112,8 @@ extension Workbench {
     }
 }
 
-/// `--grid path=values` and `--spectrum`: the axes of `eval --grid` (Evaluator.gridValues).
+/// `--grid path=values`: the axes of `eval --grid` (Evaluator.gridValues).
 enum NetworkSweep {
-    /// Frequencies for --spectrum [Hz]: at most 100 000 (each is an estimator row per population and an n x n
-    /// complex matrix).
-    static func numbers(_ text: String, what: String) throws -> [Double] {
-        let values = try Evaluator.gridValues(text, name: what) { try Quantity.parse($0, unit: "Hz", name: what) }
-        guard values.count <= 100_000 else { throw WorkbenchError.badInput("\(what) '\(text)': more than 100000 values") }
-        return values.map { Double($0)! }
-    }
 
     /// The cartesian product of the --grid axes (first axis slowest); one empty point without any. An axis may set
     /// several paths to the same value: populations.E.external.rate,populations.I.external.rate=10:40:10. A list
@@ -165,14 +159,6 @@ struct NetworkRunWords: ParsableArguments {
                                valueName: "n"))
     var segments: String?
 
-    /// Parses the words as this command's, with a usage error that names the command.
-    static func parse(_ words: [String], command: String) throws -> NetworkRunWords {
-        do { return try parse(words) } catch {
-            let first = fullMessage(for: error).split(separator: "\n").first.map(String.init) ?? "bad arguments"
-            throw WorkbenchError.badInput("\(command) network: " + first)
-        }
-    }
-
     func load() throws -> NetworkModel { try NetworkFile.load(path: file, overrides: overrides) }
 }
 
@@ -190,7 +176,11 @@ struct NetworkValidateWords: ParsableArguments {
     @Option(name: .customLong("response-estimator"), help: ArgumentHelp("Response estimator.", valueName: "name"))
     var responseEstimator: String?
 
-    static func parse(_ words: [String], command: String) throws -> NetworkValidateWords {
+}
+
+extension ParsableArguments {
+    /// The words after `network` parsed as these arguments, with a one-line usage error naming the command.
+    static func parse(_ words: [String], command: String) throws -> Self {
         do { return try parse(words) } catch {
             let first = fullMessage(for: error).split(separator: "\n").first.map(String.init) ?? "bad arguments"
             throw WorkbenchError.badInput("\(command) network: " + first)
